@@ -1,0 +1,38 @@
+package dev.pop3x;
+
+import org.apache.camel.spi.Metadata;
+
+/**
+ * Names of the Camel headers the pop3x consumer sets on every Exchange.
+ */
+public final class Pop3xConstants {
+
+    @Metadata(description = "The message's unique id on the server (UIDL). Messages are keyed by it, never by Message-ID.",
+              javaType = "String")
+    public static final String UID = "CamelPop3xUid";
+
+    @Metadata(description = "The message's number in this POP3 session (1-based, valid only during the poll that delivered it).",
+              javaType = "Integer")
+    public static final String MESSAGE_NUMBER = "CamelPop3xMessageNumber";
+
+    @Metadata(description = "The message's size in octets as announced by LIST (approximate: servers differ by a few octets).",
+              javaType = "Long")
+    public static final String SIZE = "CamelPop3xSize";
+
+    @Metadata(description = "How many times this message has reached the route, 1 on the first delivery.", javaType = "Integer")
+    public static final String ATTEMPT = "CamelPop3xAttempt";
+
+    @Metadata(description = "When the consumer first saw this message, in epoch milliseconds.", javaType = "Long")
+    public static final String FIRST_SEEN = "CamelPop3xFirstSeen";
+
+    @Metadata(description = "Set to true when only the message's header was delivered (oversizeAction=headers).",
+              javaType = "Boolean")
+    public static final String TRUNCATED = "CamelPop3xTruncated";
+
+    @Metadata(description = "Set when the message could not be mapped with mapMailMessage=true: the reason. The body is then the raw RFC 822 message.",
+              javaType = "String")
+    public static final String MAPPING_ERROR = "CamelPop3xMappingError";
+
+    private Pop3xConstants() {
+    }
+}
