@@ -1,0 +1,135 @@
+package dev.pop3x.session;
+
+import java.io.ByteArrayOutputStream;
+import java.io.Closeable;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import jakarta.mail.util.SharedByteArrayInputStream;
+import jakarta.mail.util.SharedFileInputStream;
+
+import org.apache.camel.StreamCache;
+import org.apache.camel.converter.stream.FileInputStreamCache;
+import org.apache.camel.converter.stream.InputStreamCache;
+
+/**
+ * The raw RFC 822 bytes of one downloaded message: in heap up to a threshold, in a temp file above it, so that a
+ * large mail is never held whole in memory. {@link #close()} removes the file.
+ */
+public final class SpooledMessage implements Closeable {
+
+    private final byte[] bytes; // null when spooled to a file
+    private final Path file;
+    private final long size;
+
+    private SpooledMessage(byte[] bytes, Path file, long size) {
+        this.bytes = bytes;
+        this.file = file;
+        this.size = size;
+    }
+
+    public static SpooledMessage of(byte[] bytes) {
+        return new SpooledMessage(bytes, null, bytes.length);
+    }
+
+    /** A sink for RETR: keeps bytes in memory until {@code threshold}, then moves them to a temp file. */
+    public static Sink sink(long threshold) {
+        return new Sink(threshold);
+    }
+
+    public long size() {
+        return size;
+    }
+
+    public boolean inMemory() {
+        return bytes != null;
+    }
+
+    /** A fresh stream over the whole message. */
+    public InputStream openStream() throws IOException {
+        return bytes != null ? new java.io.ByteArrayInputStream(bytes) : Files.newInputStream(file);
+    }
+
+    /**
+     * A stream jakarta.mail can parse without copying: parts of a MimeMessage built on it refer back into this
+     * buffer or file instead of holding their own copy.
+     */
+    public InputStream openSharedStream() throws IOException {
+        return bytes != null ? new SharedByteArrayInputStream(bytes) : new SharedFileInputStream(file.toFile());
+    }
+
+    /** The message as a re-readable Camel body (no copy for in-memory messages). */
+    public StreamCache toStreamCache() throws IOException {
+        return bytes != null ? new InputStreamCache(bytes) : new FileInputStreamCache(file.toFile());
+    }
+
+    @Override
+    public void close() {
+        if (file != null) {
+            try {
+                Files.deleteIfExists(file);
+            } catch (IOException e) {
+                file.toFile().deleteOnExit();
+            }
+        }
+    }
+
+    /** Collects a message while it is being read from the server. */
+    public static final class Sink extends OutputStream {
+        private final long threshold;
+        private ByteArrayOutputStream memory = new ByteArrayOutputStream(8192);
+        private Path file;
+        private OutputStream fileOut;
+        private long count;
+
+        private Sink(long threshold) {
+            this.threshold = threshold;
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            write(new byte[] { (byte) b }, 0, 1);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            if (fileOut == null && count + len > threshold) {
+                file = Files.createTempFile("pop3x-", ".eml");
+                fileOut = new java.io.BufferedOutputStream(Files.newOutputStream(file), 65536);
+                memory.writeTo(fileOut);
+                memory = null;
+            }
+            if (fileOut != null) {
+                fileOut.write(b, off, len);
+            } else {
+                memory.write(b, off, len);
+            }
+            count += len;
+        }
+
+        /** Ends the download and hands the bytes over. */
+        public SpooledMessage finish() throws IOException {
+            if (fileOut != null) {
+                fileOut.close();
+                return new SpooledMessage(null, file, count);
+            }
+            return new SpooledMessage(memory.toByteArray(), null, count);
+        }
+
+        /** Drops a partial download (connection lost mid-RETR). */
+        public void discard() {
+            if (fileOut != null) {
+                try {
+                    fileOut.close();
+                    Files.deleteIfExists(file);
+                } catch (IOException ignored) {
+                    // a leftover temp file is harmless
+                }
+            }
+            memory = null;
+        }
+    }
+}
