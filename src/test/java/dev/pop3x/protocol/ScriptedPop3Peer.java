@@ -196,15 +196,19 @@ final class ScriptedPop3Peer implements AutoCloseable {
         }
     }
 
+    /** Verifies the script too, so a try-with-resources test fails if the client sent anything unexpected. */
     @Override
     public void close() throws Exception {
-        server.close();
-        Socket s = socket;
-        if (s != null) {
-            s.close(); // unblocks a peer still waiting for a line
-        }
-        if (thread != null) {
-            thread.join(2000);
+        try {
+            if (thread != null) {
+                verify();
+            }
+        } finally {
+            server.close();
+            Socket s = socket;
+            if (s != null) {
+                s.close(); // unblocks a peer still waiting for a line
+            }
         }
     }
 }
