@@ -10,6 +10,7 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -96,7 +97,11 @@ public final class Pop3Client implements Closeable {
     private void readGreeting() throws IOException {
         greetingLine = readLine("the greeting");
         greeting = parse(greetingLine);
-        if (!greeting.ok() || Pop3Response.isContinuation(greetingLine)) {
+        if (Pop3Response.isContinuation(greetingLine)) {
+            close();
+            throw new Pop3ProtocolException("greeting is a SASL continuation, not +OK");
+        }
+        if (!greeting.ok()) {
             close();
             throw new Pop3Exception("greeting", greeting);
         }
@@ -165,6 +170,9 @@ public final class Pop3Client implements Closeable {
      * Failure: Pop3Exception naming the command only ("PASS", "AUTH PLAIN", ...).
      */
     public void authenticate(AuthMechanism mechanism, String user, String password) throws IOException {
+        Objects.requireNonNull(mechanism, "mechanism");
+        Objects.requireNonNull(user, "user");
+        Objects.requireNonNull(password, "password"); // never send "PASS null"
         Pop3Auth auth = new Pop3Auth(this);
         switch (mechanism) {
             case USER -> auth.userPass(user, password);
@@ -180,6 +188,8 @@ public final class Pop3Client implements Closeable {
 
     /** XOAUTH2: oneLine=true sends the initial response with AUTH (Gmail); false waits for "+ " first (Microsoft 365). */
     public void authenticateXoauth2(String user, String accessToken, boolean oneLine) throws IOException {
+        Objects.requireNonNull(user, "user");
+        Objects.requireNonNull(accessToken, "accessToken");
         new Pop3Auth(this).xoauth2(user, accessToken, oneLine);
     }
 

@@ -13,6 +13,8 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocket;
 
 /**
  * An in-memory POP3 server for unit tests: one connection on 127.0.0.1, a script of "expect this line" and
@@ -25,7 +27,7 @@ final class ScriptedPop3Peer implements AutoCloseable {
         void write(OutputStream out) throws IOException;
     }
 
-    private sealed interface Step permits Expect, Send, HangUp, AwaitClose {
+    private sealed interface Step permits Expect, Send, HangUp, AwaitClose, StartTls {
     }
 
     private record Expect(String line) implements Step {
@@ -38,6 +40,9 @@ final class ScriptedPop3Peer implements AutoCloseable {
     }
 
     private record AwaitClose() implements Step {
+    }
+
+    private record StartTls(SSLContext context) implements Step {
     }
 
     private final ServerSocket server;
@@ -91,6 +96,12 @@ final class ScriptedPop3Peer implements AutoCloseable {
         return this;
     }
 
+    /** Server side of a TLS handshake at this point: first step = implicit TLS, after "+OK" to STLS = STARTTLS. */
+    ScriptedPop3Peer startTls(SSLContext context) {
+        steps.add(new StartTls(context));
+        return this;
+    }
+
     ScriptedPop3Peer start() {
         thread = new Thread(this::run, "scripted-pop3-peer");
         thread.setDaemon(true);
@@ -113,7 +124,8 @@ final class ScriptedPop3Peer implements AutoCloseable {
     }
 
     private void run() {
-        try (Socket s = server.accept()) {
+        try (Socket accepted = server.accept()) {
+            Socket s = accepted;
             socket = s;
             s.setSoTimeout(10_000); // a stuck test must not hang the build
             InputStream in = s.getInputStream();
@@ -130,6 +142,15 @@ final class ScriptedPop3Peer implements AutoCloseable {
                     }
                 } else if (step instanceof HangUp) {
                     return;
+                } else if (step instanceof StartTls tls) {
+                    SSLSocket ssl = (SSLSocket) tls.context().getSocketFactory()
+                            .createSocket(s, null, s.getPort(), true);
+                    ssl.setUseClientMode(false);
+                    ssl.startHandshake();
+                    s = ssl;
+                    socket = ssl;
+                    in = ssl.getInputStream();
+                    out = ssl.getOutputStream();
                 } else if (step instanceof AwaitClose) {
                     drainUntilEof(in);
                     return;
