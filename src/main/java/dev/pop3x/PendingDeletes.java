@@ -1,0 +1,31 @@
+package dev.pop3x;
+
+import java.util.ArrayDeque;
+import java.util.Queue;
+
+/**
+ * Deletes requested by completed Exchanges while a poll's session is open. Completions run on route threads, but only
+ * the poll thread may write to the session, so completions leave the UIDL here and the poll thread sends the DELEs.
+ * Once the poll has closed it, a request is refused and the mail stays delete-pending in the ledger for the next poll.
+ */
+final class PendingDeletes {
+
+    private final Queue<String> uids = new ArrayDeque<>();
+    private boolean closed;
+
+    synchronized boolean offer(String uid) {
+        if (closed) {
+            return false;
+        }
+        uids.add(uid);
+        return true;
+    }
+
+    synchronized String poll() {
+        return uids.poll();
+    }
+
+    synchronized void close() {
+        closed = true;
+    }
+}

@@ -1,0 +1,320 @@
+package dev.pop3x;
+
+import dev.pop3x.ledger.Ledger;
+import dev.pop3x.protocol.AuthMechanism;
+import dev.pop3x.protocol.Security;
+import org.apache.camel.RuntimeCamelException;
+import org.apache.camel.spi.HeaderFilterStrategy;
+import org.apache.camel.spi.Metadata;
+import org.apache.camel.spi.UriParam;
+import org.apache.camel.spi.UriParams;
+import org.apache.camel.spi.UriPath;
+import org.apache.camel.support.jsse.SSLContextParameters;
+
+/**
+ * The options of a {@code pop3x:} endpoint.
+ */
+@UriParams
+public class Pop3xConfiguration implements Cloneable {
+
+    @UriPath(description = "Host name of the POP3 server.")
+    @Metadata(required = true)
+    private String host;
+
+    @UriPath(description = "Port of the POP3 server. Defaults to 995 with security=tls, otherwise 110.")
+    private int port;
+
+    @UriParam(label = "security", secret = true, description = "Name of the mailbox user.")
+    @Metadata(required = true)
+    private String username;
+
+    @UriParam(label = "security", secret = true,
+              description = "Password of the mailbox user. Never logged; masked in endpoint URIs.")
+    private String password;
+
+    @UriParam(label = "security", defaultValue = "tls", enums = "tls,starttls,none",
+              description = "How the connection is protected: tls = implicit TLS (port 995), starttls = plain connection upgraded"
+                            + " with STLS, which the server must offer, none = no encryption (explicit opt-in; logs a warning).")
+    private Security security = Security.TLS;
+
+    @UriParam(label = "security", defaultValue = "false",
+              description = "With security=none, allow sending the password in clear to a host that is not the loopback address.")
+    private boolean allowPlaintextAuth;
+
+    @UriParam(label = "security",
+              description = "Camel SSLContextParameters (trust store, client certificate) used for TLS and STLS. Defaults to"
+                            + " the JVM's trust store. Server certificates and host names are always verified.")
+    private SSLContextParameters sslContextParameters;
+
+    @UriParam(label = "security", defaultValue = "auto", enums = "auto,user,apop,plain,login,xoauth2",
+              description = "How to log in: auto = the strongest the server offers (SASL PLAIN, then LOGIN, then USER/PASS),"
+                            + " or one of user, apop, plain, login, xoauth2 (needs accessTokenProvider).")
+    private AuthMechanism authMechanism = AuthMechanism.AUTO;
+
+    @UriParam(label = "security",
+              description = "Bean that supplies a fresh OAuth2 access token at every connect; required with authMechanism=xoauth2.")
+    private AccessTokenProvider accessTokenProvider;
+
+    @UriParam(label = "advanced", defaultValue = "30000", javaType = "java.time.Duration",
+              description = "How long to wait for the TCP connection to the server.")
+    private long connectTimeout = 30_000;
+
+    @UriParam(label = "advanced", defaultValue = "60000", javaType = "java.time.Duration",
+              description = "How long to wait for any answer of the server before the poll is abandoned.")
+    private long readTimeout = 60_000;
+
+    @UriParam(label = "consumer", defaultValue = "false",
+              description = "After an Exchange completes successfully, delete the message on the server. With false the"
+                            + " message stays on the server and the ledger makes sure it is never delivered again.")
+    private boolean delete;
+
+    @UriParam(label = "consumer", defaultValue = "1800000", javaType = "java.time.Duration",
+              description = "An in-flight claim older than this (left by a stuck route or a node of a shared ledger that"
+                            + " died) expires and the message is delivered again.")
+    private long claimTimeout = 30 * 60_000L;
+
+    @UriParam(label = "consumer", description = "The ledger that records what happened to each message, by UIDL: a bean"
+                                                + " implementing dev.pop3x.ledger.Ledger. Defaults to a file ledger in ledgerDirectory.")
+    private Ledger ledger;
+
+    @UriParam(label = "consumer", defaultValue = "${user.home}/.camel-pop3x",
+              description = "Directory of the default file ledger: one file per user@host:port.")
+    private String ledgerDirectory;
+
+    @UriParam(label = "consumer", defaultValue = "true",
+              description = "true: the body is the mail's text (text/plain preferred, else text/html) and attachments are"
+                            + " Camel attachments; false: the body is the raw RFC 822 message as a stream.")
+    private boolean mapMailMessage = true;
+
+    @UriParam(label = "consumer", defaultValue = "0",
+              description = "Deliver at most this many messages per poll, oldest first; 0 = no limit.")
+    private int maxMessagesPerPoll;
+
+    @UriParam(label = "advanced", defaultValue = "1048576",
+              description = "Messages larger than this many bytes are spooled to a temp file instead of being held in heap.")
+    private long spoolThreshold = 1024 * 1024;
+
+    @UriParam(label = "advanced",
+              description = "Decides which mail headers become Camel headers. The default drops every header whose name"
+                            + " starts with camel, and delete, copyTo and moveTo (case-insensitive).")
+    private HeaderFilterStrategy headerFilterStrategy;
+
+    /**
+     * Checks the options together; throws an {@link IllegalArgumentException} that names the offending option, so a
+     * wrong URI fails when the endpoint is created rather than at the first poll.
+     */
+    public void validate() {
+        require(host != null && !host.isBlank(), "host", "is required: pop3x:host[:port]");
+        require(port >= 0 && port <= 65535, "port", "must be between 1 and 65535, was " + port);
+        require(username != null && !username.isBlank(), "username", "is required");
+        require(connectTimeout > 0, "connectTimeout", "must be positive, was " + connectTimeout + " ms");
+        require(readTimeout > 0, "readTimeout", "must be positive, was " + readTimeout + " ms");
+        require(claimTimeout > 0, "claimTimeout", "must be positive, was " + claimTimeout + " ms");
+        require(maxMessagesPerPoll >= 0, "maxMessagesPerPoll", "must be 0 (no limit) or more, was " + maxMessagesPerPoll);
+        require(spoolThreshold >= 0, "spoolThreshold", "must be 0 or more, was " + spoolThreshold);
+        require(authMechanism != AuthMechanism.XOAUTH2 || accessTokenProvider != null, "accessTokenProvider",
+                "is required with authMechanism=xoauth2");
+        require(authMechanism == AuthMechanism.XOAUTH2 || password != null, "password",
+                "is required with authMechanism=" + authMechanism.name().toLowerCase(java.util.Locale.ROOT));
+        require(ledgerDirectory == null || !ledgerDirectory.isBlank(), "ledgerDirectory", "must not be blank");
+        if (security == Security.NONE && !allowPlaintextAuth && !isLoopback(host)) {
+            throw new IllegalArgumentException(
+                    "Option security=none would send the password in clear to " + host
+                                               + ", which is not a loopback address; use security=tls or starttls, or set"
+                                               + " allowPlaintextAuth=true if this is really intended");
+        }
+    }
+
+    private static void require(boolean condition, String option, String problem) {
+        if (!condition) {
+            throw new IllegalArgumentException("Option " + option + " " + problem);
+        }
+    }
+
+    static boolean isLoopback(String host) {
+        try {
+            return java.net.InetAddress.getByName(host).isLoopbackAddress();
+        } catch (java.net.UnknownHostException e) {
+            return false;
+        }
+    }
+
+    /** The port to connect to: the configured one, or the default for the security mode. */
+    public int effectivePort() {
+        if (port > 0) {
+            return port;
+        }
+        return security == Security.TLS ? 995 : 110;
+    }
+
+    /** {@code user@host:port}, the key of this mailbox in the ledger. */
+    public String mailboxKey() {
+        return username + "@" + host + ":" + effectivePort();
+    }
+
+    public Pop3xConfiguration copy() {
+        try {
+            return (Pop3xConfiguration) clone();
+        } catch (CloneNotSupportedException e) {
+            throw new RuntimeCamelException(e);
+        }
+    }
+
+    public String getHost() {
+        return host;
+    }
+
+    public void setHost(String host) {
+        this.host = host;
+    }
+
+    public int getPort() {
+        return port;
+    }
+
+    public void setPort(int port) {
+        this.port = port;
+    }
+
+    public String getUsername() {
+        return username;
+    }
+
+    public void setUsername(String username) {
+        this.username = username;
+    }
+
+    public String getPassword() {
+        return password;
+    }
+
+    public void setPassword(String password) {
+        this.password = password;
+    }
+
+    public Security getSecurity() {
+        return security;
+    }
+
+    public void setSecurity(Security security) {
+        this.security = security;
+    }
+
+    public boolean isAllowPlaintextAuth() {
+        return allowPlaintextAuth;
+    }
+
+    public void setAllowPlaintextAuth(boolean allowPlaintextAuth) {
+        this.allowPlaintextAuth = allowPlaintextAuth;
+    }
+
+    public SSLContextParameters getSslContextParameters() {
+        return sslContextParameters;
+    }
+
+    public void setSslContextParameters(SSLContextParameters sslContextParameters) {
+        this.sslContextParameters = sslContextParameters;
+    }
+
+    public AuthMechanism getAuthMechanism() {
+        return authMechanism;
+    }
+
+    public void setAuthMechanism(AuthMechanism authMechanism) {
+        this.authMechanism = authMechanism;
+    }
+
+    public AccessTokenProvider getAccessTokenProvider() {
+        return accessTokenProvider;
+    }
+
+    public void setAccessTokenProvider(AccessTokenProvider accessTokenProvider) {
+        this.accessTokenProvider = accessTokenProvider;
+    }
+
+    public long getConnectTimeout() {
+        return connectTimeout;
+    }
+
+    public void setConnectTimeout(long connectTimeout) {
+        this.connectTimeout = connectTimeout;
+    }
+
+    public long getReadTimeout() {
+        return readTimeout;
+    }
+
+    public void setReadTimeout(long readTimeout) {
+        this.readTimeout = readTimeout;
+    }
+
+    public boolean isDelete() {
+        return delete;
+    }
+
+    public void setDelete(boolean delete) {
+        this.delete = delete;
+    }
+
+    public long getClaimTimeout() {
+        return claimTimeout;
+    }
+
+    public void setClaimTimeout(long claimTimeout) {
+        this.claimTimeout = claimTimeout;
+    }
+
+    public Ledger getLedger() {
+        return ledger;
+    }
+
+    public void setLedger(Ledger ledger) {
+        this.ledger = ledger;
+    }
+
+    public String getLedgerDirectory() {
+        return ledgerDirectory;
+    }
+
+    public void setLedgerDirectory(String ledgerDirectory) {
+        this.ledgerDirectory = ledgerDirectory;
+    }
+
+    public boolean isMapMailMessage() {
+        return mapMailMessage;
+    }
+
+    public void setMapMailMessage(boolean mapMailMessage) {
+        this.mapMailMessage = mapMailMessage;
+    }
+
+    public int getMaxMessagesPerPoll() {
+        return maxMessagesPerPoll;
+    }
+
+    public void setMaxMessagesPerPoll(int maxMessagesPerPoll) {
+        this.maxMessagesPerPoll = maxMessagesPerPoll;
+    }
+
+    public long getSpoolThreshold() {
+        return spoolThreshold;
+    }
+
+    public void setSpoolThreshold(long spoolThreshold) {
+        this.spoolThreshold = spoolThreshold;
+    }
+
+    public HeaderFilterStrategy getHeaderFilterStrategy() {
+        return headerFilterStrategy;
+    }
+
+    public void setHeaderFilterStrategy(HeaderFilterStrategy headerFilterStrategy) {
+        this.headerFilterStrategy = headerFilterStrategy;
+    }
+
+    @Override
+    public String toString() {
+        // never the password or the token provider's secrets
+        return "pop3x " + mailboxKey() + " security=" + security;
+    }
+}

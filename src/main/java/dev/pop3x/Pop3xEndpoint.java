@@ -1,0 +1,128 @@
+package dev.pop3x;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.nio.file.Paths;
+
+import javax.net.ssl.SSLContext;
+
+import dev.pop3x.ledger.FileLedger;
+import dev.pop3x.ledger.Ledger;
+import dev.pop3x.mapping.MailMapper;
+import dev.pop3x.mapping.Pop3xHeaderFilterStrategy;
+import dev.pop3x.protocol.Pop3ClientOptions;
+import dev.pop3x.protocol.Security;
+import dev.pop3x.session.Login;
+import dev.pop3x.session.MailboxSession;
+import org.apache.camel.Category;
+import org.apache.camel.Consumer;
+import org.apache.camel.Processor;
+import org.apache.camel.Producer;
+import org.apache.camel.spi.UriEndpoint;
+import org.apache.camel.spi.UriParam;
+import org.apache.camel.support.ScheduledPollEndpoint;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Polls one POP3 mailbox. Each poll is one POP3 session; each new mail (by UIDL) becomes one Exchange, and the
+ * delete/keep policy is applied only when that Exchange has completed.
+ */
+@UriEndpoint(firstVersion = "0.1.0", scheme = "pop3x", title = "POP3 (pop3x)", syntax = "pop3x:host:port",
+             consumerOnly = true, category = { Category.MAIL }, headersClass = Pop3xConstants.class)
+public class Pop3xEndpoint extends ScheduledPollEndpoint {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Pop3xEndpoint.class);
+    static final long DEFAULT_DELAY = 60_000L;
+
+    @UriParam
+    private final Pop3xConfiguration configuration;
+
+    @UriParam(label = "consumer,scheduler", defaultValue = "60000", javaType = "java.time.Duration",
+              description = "Time between the end of one poll and the start of the next.")
+    private long delay = DEFAULT_DELAY;
+
+    private SSLContext sslContext;
+
+    public Pop3xEndpoint(String uri, Pop3xComponent component, Pop3xConfiguration configuration) {
+        super(uri, component);
+        this.configuration = configuration;
+        super.setDelay(DEFAULT_DELAY);
+    }
+
+    @Override
+    public Producer createProducer() {
+        throw new UnsupportedOperationException("pop3x is a consumer only: POP3 cannot send mail (use camel-mail's smtp:)");
+    }
+
+    @Override
+    public Consumer createConsumer(Processor processor) throws Exception {
+        Pop3xConsumer consumer = new Pop3xConsumer(this, processor);
+        consumer.setMaxMessagesPerPoll(configuration.getMaxMessagesPerPoll());
+        configureConsumer(consumer);
+        return consumer;
+    }
+
+    @Override
+    protected void doInit() throws Exception {
+        super.doInit();
+        if (configuration.getSecurity() != Security.NONE) {
+            sslContext = configuration.getSslContextParameters() != null
+                    ? configuration.getSslContextParameters().createSSLContext(getCamelContext())
+                    : SSLContext.getDefault();
+        } else {
+            LOG.warn("pop3x endpoint {} uses security=none: the mailbox is read without encryption", configuration.mailboxKey());
+        }
+    }
+
+    /** Opens one POP3 session: connect, TLS, login. The caller closes it. */
+    MailboxSession openSession() throws Exception {
+        Pop3ClientOptions options = Pop3ClientOptions.builder()
+                .host(configuration.getHost())
+                .port(configuration.effectivePort())
+                .security(configuration.getSecurity())
+                .connectTimeout(Duration.ofMillis(configuration.getConnectTimeout()))
+                .readTimeout(Duration.ofMillis(configuration.getReadTimeout()))
+                .sslContext(sslContext)
+                .build();
+        AccessTokenProvider tokens = configuration.getAccessTokenProvider();
+        Login login = new Login(configuration.getAuthMechanism(), configuration.getUsername(), configuration.getPassword(),
+                tokens == null ? null : tokens::accessToken);
+        return MailboxSession.open(options, login);
+    }
+
+    Ledger resolveLedger() {
+        if (configuration.getLedger() != null) {
+            return configuration.getLedger();
+        }
+        String dir = configuration.getLedgerDirectory();
+        Path path = dir != null ? Paths.get(dir) : Paths.get(System.getProperty("user.home"), ".camel-pop3x");
+        return new FileLedger(path);
+    }
+
+    MailMapper createMapper() {
+        return new MailMapper(configuration.isMapMailMessage(),
+                configuration.getHeaderFilterStrategy() != null
+                        ? configuration.getHeaderFilterStrategy() : new Pop3xHeaderFilterStrategy());
+    }
+
+    public Pop3xConfiguration getConfiguration() {
+        return configuration;
+    }
+
+    @Override
+    public long getDelay() {
+        return delay;
+    }
+
+    @Override
+    public void setDelay(long delay) {
+        super.setDelay(delay);
+        this.delay = delay;
+    }
+
+    @Override
+    public long getDefaultDelay() {
+        return DEFAULT_DELAY;
+    }
+}

@@ -1,0 +1,35 @@
+package dev.pop3x.ledger;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.UnaryOperator;
+
+/**
+ * The ledger of one mailbox. Every method is safe to call from several threads (Exchanges complete on route threads
+ * while the poll thread works), and every change is durable when the method returns.
+ */
+public interface MailboxLedger extends Closeable {
+
+    /** A copy of every entry, by UIDL. */
+    Map<String, LedgerEntry> entries();
+
+    Optional<LedgerEntry> get(String uid);
+
+    /**
+     * Atomically replaces the entry of {@code uid} with {@code change.apply(current)}; {@code current} is null for an
+     * unknown UIDL, and a null result removes the entry. A shared ledger must make this atomic across nodes: it is
+     * what keeps two consumers from claiming the same mail.
+     *
+     * @return the entry now stored, or null
+     */
+    LedgerEntry update(String uid, UnaryOperator<LedgerEntry> change) throws IOException;
+
+    /** Forgets every UIDL not in {@code uids} (mails gone from the server). */
+    void retainOnly(Set<String> uids) throws IOException;
+
+    @Override
+    void close() throws IOException;
+}

@@ -1,0 +1,11 @@
+package dev.pop3x.session;
+
+/**
+ * One message as the session's UIDL and LIST show it.
+ *
+ * @param number the message number, valid in this session only
+ * @param uid    the UIDL, stable across sessions
+ * @param size   the LIST size in octets (approximate, see DESIGN §5)
+ */
+public record MailboxMessage(int number, String uid, long size) {
+}
