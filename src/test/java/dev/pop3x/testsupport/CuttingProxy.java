@@ -1,0 +1,136 @@
+package dev.pop3x.testsupport;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * A TCP proxy on loopback in front of a plain-text POP3 server that can cut the connection when the client sends a
+ * chosen command: the command never reaches the server, and both sockets are closed, as on a dropped network link.
+ * Also records every command line the clients sent, so tests can count round trips.
+ */
+public final class CuttingProxy implements AutoCloseable {
+
+    private final ServerSocket listener;
+    private final int targetPort;
+    private final AtomicReference<String> cutAtCommand = new AtomicReference<>();
+    private final AtomicInteger cuts = new AtomicInteger();
+    private final List<String> commands = new CopyOnWriteArrayList<>();
+    private final List<Socket> open = new CopyOnWriteArrayList<>();
+    private final Thread acceptor;
+
+    public CuttingProxy(int targetPort) throws IOException {
+        this.targetPort = targetPort;
+        this.listener = new ServerSocket();
+        listener.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+        acceptor = new Thread(this::acceptLoop, "cutting-proxy");
+        acceptor.setDaemon(true);
+        acceptor.start();
+    }
+
+    public int port() {
+        return listener.getLocalPort();
+    }
+
+    /** Cut every connection at the first client line that starts with this command (e.g. "QUIT"); null = never. */
+    public void cutAt(String command) {
+        cutAtCommand.set(command);
+    }
+
+    /** How many connections were cut so far. */
+    public int cuts() {
+        return cuts.get();
+    }
+
+    /** Every command line clients sent (PASS arguments included: test credentials only). */
+    public List<String> commands() {
+        return commands;
+    }
+
+    private void acceptLoop() {
+        while (!listener.isClosed()) {
+            try {
+                Socket client = listener.accept();
+                Socket server = new Socket(InetAddress.getLoopbackAddress(), targetPort);
+                open.add(client);
+                open.add(server);
+                pump("proxy-s2c", server.getInputStream(), client.getOutputStream(), client, server);
+                Thread c2s = new Thread(() -> clientToServer(client, server), "proxy-c2s");
+                c2s.setDaemon(true);
+                c2s.start();
+            } catch (IOException e) {
+                return; // closed
+            }
+        }
+    }
+
+    private void pump(String name, InputStream in, OutputStream out, Socket a, Socket b) {
+        Thread t = new Thread(() -> {
+            byte[] buf = new byte[65536];
+            try {
+                for (int n = in.read(buf); n >= 0; n = in.read(buf)) {
+                    out.write(buf, 0, n);
+                    out.flush();
+                }
+            } catch (IOException ignored) {
+                // the other side closed
+            } finally {
+                closeQuietly(a);
+                closeQuietly(b);
+            }
+        }, name);
+        t.setDaemon(true);
+        t.start();
+    }
+
+    /** Forwards line by line so a command can be recognised before it is forwarded. */
+    private void clientToServer(Socket client, Socket server) {
+        try (InputStream in = new java.io.BufferedInputStream(client.getInputStream()); OutputStream out = server.getOutputStream()) {
+            java.io.ByteArrayOutputStream line = new java.io.ByteArrayOutputStream();
+            for (int b = in.read(); b >= 0; b = in.read()) {
+                line.write(b);
+                if (b != '\n') {
+                    continue;
+                }
+                String text = line.toString(StandardCharsets.ISO_8859_1).trim();
+                String cut = cutAtCommand.get();
+                if (cut != null && text.regionMatches(true, 0, cut, 0, cut.length())) {
+                    cuts.incrementAndGet();
+                    return; // finally closes both sockets: the command never reaches the server
+                }
+                commands.add(text);
+                line.writeTo(out);
+                out.flush();
+                line.reset();
+            }
+        } catch (IOException ignored) {
+            // closed
+        } finally {
+            closeQuietly(client);
+            closeQuietly(server);
+        }
+    }
+
+    private static void closeQuietly(Socket s) {
+        try {
+            s.close();
+        } catch (IOException ignored) {
+            // already closed
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        listener.close();
+        open.forEach(CuttingProxy::closeQuietly);
+    }
+}
