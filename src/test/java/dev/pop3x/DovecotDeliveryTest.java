@@ -239,4 +239,32 @@ class DovecotDeliveryTest {
             assertThat(proxy.commands()).filteredOn(c -> c.startsWith("RETR")).hasSize(2);
         }
     }
+
+    @Test
+    void anAsynchronousRouteDecidesWhenItsWorkReallyEnds() throws Exception {
+        dovecot.deliver(mail("async-good"));
+        dovecot.deliver(mail("async-bad"));
+        List<Integer> badAttempts = new CopyOnWriteArrayList<>();
+        CamelContext context = start(tlsUri("delete=true"), dovecot.trustStorePath().toString(),
+                (rb, from) -> from.to("seda:work"));
+        context.addRoutes(new RouteBuilder() {
+            @Override
+            public void configure() {
+                // the second half of the route runs on another thread, after the poll handed the Exchange over
+                from("seda:work").process(e -> {
+                    received.add(e);
+                    if ("async-bad".equals(e.getIn().getHeader("Subject"))) {
+                        badAttempts.add(e.getIn().getHeader(Pop3xConstants.ATTEMPT, Integer.class));
+                        throw new IllegalStateException("fails after the handover");
+                    }
+                });
+            }
+        });
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> badAttempts.size() >= 2 && serverCount() == 1);
+        assertThat(subjects().stream().filter("async-good"::equals)).hasSize(1);
+        assertThat(badAttempts.subList(0, 2)).containsExactly(1, 2);
+        assertThat(Pop3TestClient.uids("127.0.0.1", dovecot.pop3Port(), DovecotExtension.USER, DovecotExtension.PASSWORD))
+                .hasSize(1);
+    }
 }
