@@ -1,0 +1,139 @@
+package dev.pop3x.mapping;
+
+import java.io.ByteArrayOutputStream;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import jakarta.mail.Part;
+import jakarta.mail.internet.MimeUtility;
+
+/** Attachment file names: decoded from the part, made safe to use as a file name, and unique within one mail. */
+final class AttachmentNames {
+
+    private static final int MAX_NAME_LENGTH = 255;
+    private static final Pattern PARAM = Pattern.compile(
+            "(?i)(?:^|;)\\s*(filename|name)(\\*)?\\s*=\\s*(\"([^\"]*)\"?|[^;]*)");
+
+    private AttachmentNames() {
+    }
+
+    /** The decoded file name (RFC 2231 through Angus, RFC 2047 here), or null. */
+    static String fileNameOf(Part part) {
+        String name;
+        try {
+            name = part.getFileName();
+        } catch (Exception e) {
+            name = lenientFileName(part); // e.g. unquoted spaces, which strict parameter parsing rejects
+        }
+        if (name == null || name.isBlank()) {
+            return null;
+        }
+        name = MailHeaders.recover8bit(MailHeaders.unfold(name));
+        if (name.contains("=?")) {
+            try {
+                name = MimeUtility.decodeText(name);
+            } catch (Exception e) {
+                // keep the encoded form: still a usable, unique name
+            }
+        }
+        return name;
+    }
+
+    private static String lenientFileName(Part part) {
+        for (String headerName : new String[] { "Content-Disposition", "Content-Type" }) {
+            String header = MailHeaders.firstHeader(part, headerName);
+            if (header == null) {
+                continue;
+            }
+            Matcher m = PARAM.matcher(MailHeaders.unfold(header));
+            while (m.find()) {
+                String value = m.group(4) != null ? m.group(4) : m.group(3).trim();
+                if (m.group(2) != null) {
+                    value = decodeRfc2231(value);
+                }
+                if (!value.isEmpty()) {
+                    return value;
+                }
+            }
+        }
+        return null;
+    }
+
+    /** charset'lang'percent-encoded, the fallback when Angus's own parameter parser gave up on the header. */
+    private static String decodeRfc2231(String value) {
+        int first = value.indexOf('\'');
+        int second = first < 0 ? -1 : value.indexOf('\'', first + 1);
+        if (second < 0) {
+            return value;
+        }
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        String encoded = value.substring(second + 1);
+        for (int i = 0; i < encoded.length(); i++) {
+            char c = encoded.charAt(i);
+            if (c == '%' && isHex(encoded, i + 1) && isHex(encoded, i + 2)) {
+                bytes.write(Integer.parseInt(encoded.substring(i + 1, i + 3), 16));
+                i += 2;
+            } else {
+                bytes.write(c);
+            }
+        }
+        return MailText.decodeText(bytes.toByteArray(), value.substring(0, first));
+    }
+
+    private static boolean isHex(String s, int i) {
+        return i < s.length() && Character.digit(s.charAt(i), 16) >= 0;
+    }
+
+    /**
+     * A name that is safe to use as a file name: no path separators or control characters, no leading "..",
+     * not empty, not absurdly long.
+     */
+    static String sanitize(String name, int index) {
+        if (name == null) {
+            name = "";
+        }
+        StringBuilder sb = new StringBuilder(name.length());
+        for (int i = 0; i < name.length(); i++) {
+            char c = name.charAt(i);
+            sb.append(c == '/' || c == '\\' || Character.isISOControl(c) ? '_' : c);
+        }
+        String safe = sb.toString().strip();
+        int dots = 0;
+        while (dots < safe.length() && safe.charAt(dots) == '.') {
+            dots++;
+        }
+        if (dots >= 2 || dots == safe.length() && dots > 0) {
+            safe = "_".repeat(dots) + safe.substring(dots);
+        }
+        if (safe.isEmpty()) {
+            return "attachment-" + index;
+        }
+        return truncate(safe);
+    }
+
+    private static String truncate(String name) {
+        if (name.length() <= MAX_NAME_LENGTH) {
+            return name;
+        }
+        int dot = name.lastIndexOf('.');
+        String ext = dot > 0 && name.length() - dot <= 16 ? name.substring(dot) : "";
+        return name.substring(0, MAX_NAME_LENGTH - ext.length()) + ext;
+    }
+
+    /** "a.pdf", then "a (2).pdf", "a (3).pdf", ... */
+    static String unique(String name, Set<String> used) {
+        if (used.add(name)) {
+            return name;
+        }
+        int dot = name.lastIndexOf('.');
+        String base = dot > 0 ? name.substring(0, dot) : name;
+        String ext = dot > 0 ? name.substring(dot) : "";
+        for (int i = 2;; i++) {
+            String candidate = base + " (" + i + ")" + ext;
+            if (used.add(candidate)) {
+                return candidate;
+            }
+        }
+    }
+}
