@@ -42,10 +42,16 @@ public class Pop3xComponentConfigurer extends PropertyConfigurerSupport implemen
         case "bridgeErrorHandler": target.setBridgeErrorHandler(property(camelContext, boolean.class, value)); return true;
         case "claimtimeout":
         case "claimTimeout": getOrCreateConfiguration(target).setClaimTimeout(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
+        case "commitevery":
+        case "commitEvery": getOrCreateConfiguration(target).setCommitEvery(property(camelContext, int.class, value)); return true;
         case "configuration": target.setConfiguration(property(camelContext, dev.pop3x.Pop3xConfiguration.class, value)); return true;
         case "connecttimeout":
         case "connectTimeout": getOrCreateConfiguration(target).setConnectTimeout(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
+        case "deadletteruri":
+        case "deadLetterUri": getOrCreateConfiguration(target).setDeadLetterUri(property(camelContext, java.lang.String.class, value)); return true;
         case "delete": getOrCreateConfiguration(target).setDelete(property(camelContext, boolean.class, value)); return true;
+        case "deleteafter":
+        case "deleteAfter": getOrCreateConfiguration(target).setDeleteAfter(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
         case "headerfilterstrategy":
         case "headerFilterStrategy": getOrCreateConfiguration(target).setHeaderFilterStrategy(property(camelContext, org.apache.camel.spi.HeaderFilterStrategy.class, value)); return true;
         case "ledger": getOrCreateConfiguration(target).setLedger(property(camelContext, dev.pop3x.ledger.Ledger.class, value)); return true;
@@ -53,9 +59,19 @@ public class Pop3xComponentConfigurer extends PropertyConfigurerSupport implemen
         case "ledgerDirectory": getOrCreateConfiguration(target).setLedgerDirectory(property(camelContext, java.lang.String.class, value)); return true;
         case "mapmailmessage":
         case "mapMailMessage": getOrCreateConfiguration(target).setMapMailMessage(property(camelContext, boolean.class, value)); return true;
+        case "maxattempts":
+        case "maxAttempts": getOrCreateConfiguration(target).setMaxAttempts(property(camelContext, int.class, value)); return true;
+        case "maxbytesperpoll":
+        case "maxBytesPerPoll": getOrCreateConfiguration(target).setMaxBytesPerPoll(property(camelContext, long.class, value)); return true;
+        case "maxmessagesize":
+        case "maxMessageSize": getOrCreateConfiguration(target).setMaxMessageSize(property(camelContext, long.class, value)); return true;
         case "maxmessagesperpoll":
         case "maxMessagesPerPoll": getOrCreateConfiguration(target).setMaxMessagesPerPoll(property(camelContext, int.class, value)); return true;
+        case "oversizeaction":
+        case "oversizeAction": getOrCreateConfiguration(target).setOversizeAction(property(camelContext, dev.pop3x.policy.OversizeAction.class, value)); return true;
         case "password": getOrCreateConfiguration(target).setPassword(property(camelContext, java.lang.String.class, value)); return true;
+        case "poisonaction":
+        case "poisonAction": getOrCreateConfiguration(target).setPoisonAction(property(camelContext, dev.pop3x.policy.PoisonAction.class, value)); return true;
         case "readtimeout":
         case "readTimeout": getOrCreateConfiguration(target).setReadTimeout(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
         case "security": getOrCreateConfiguration(target).setSecurity(property(camelContext, dev.pop3x.protocol.Security.class, value)); return true;
@@ -83,10 +99,16 @@ public class Pop3xComponentConfigurer extends PropertyConfigurerSupport implemen
         case "bridgeErrorHandler": return boolean.class;
         case "claimtimeout":
         case "claimTimeout": return long.class;
+        case "commitevery":
+        case "commitEvery": return int.class;
         case "configuration": return dev.pop3x.Pop3xConfiguration.class;
         case "connecttimeout":
         case "connectTimeout": return long.class;
+        case "deadletteruri":
+        case "deadLetterUri": return java.lang.String.class;
         case "delete": return boolean.class;
+        case "deleteafter":
+        case "deleteAfter": return long.class;
         case "headerfilterstrategy":
         case "headerFilterStrategy": return org.apache.camel.spi.HeaderFilterStrategy.class;
         case "ledger": return dev.pop3x.ledger.Ledger.class;
@@ -94,9 +116,19 @@ public class Pop3xComponentConfigurer extends PropertyConfigurerSupport implemen
         case "ledgerDirectory": return java.lang.String.class;
         case "mapmailmessage":
         case "mapMailMessage": return boolean.class;
+        case "maxattempts":
+        case "maxAttempts": return int.class;
+        case "maxbytesperpoll":
+        case "maxBytesPerPoll": return long.class;
+        case "maxmessagesize":
+        case "maxMessageSize": return long.class;
         case "maxmessagesperpoll":
         case "maxMessagesPerPoll": return int.class;
+        case "oversizeaction":
+        case "oversizeAction": return dev.pop3x.policy.OversizeAction.class;
         case "password": return java.lang.String.class;
+        case "poisonaction":
+        case "poisonAction": return dev.pop3x.policy.PoisonAction.class;
         case "readtimeout":
         case "readTimeout": return long.class;
         case "security": return dev.pop3x.protocol.Security.class;
@@ -125,10 +157,16 @@ public class Pop3xComponentConfigurer extends PropertyConfigurerSupport implemen
         case "bridgeErrorHandler": return target.isBridgeErrorHandler();
         case "claimtimeout":
         case "claimTimeout": return getOrCreateConfiguration(target).getClaimTimeout();
+        case "commitevery":
+        case "commitEvery": return getOrCreateConfiguration(target).getCommitEvery();
         case "configuration": return target.getConfiguration();
         case "connecttimeout":
         case "connectTimeout": return getOrCreateConfiguration(target).getConnectTimeout();
+        case "deadletteruri":
+        case "deadLetterUri": return getOrCreateConfiguration(target).getDeadLetterUri();
         case "delete": return getOrCreateConfiguration(target).isDelete();
+        case "deleteafter":
+        case "deleteAfter": return getOrCreateConfiguration(target).getDeleteAfter();
         case "headerfilterstrategy":
         case "headerFilterStrategy": return getOrCreateConfiguration(target).getHeaderFilterStrategy();
         case "ledger": return getOrCreateConfiguration(target).getLedger();
@@ -136,9 +174,19 @@ public class Pop3xComponentConfigurer extends PropertyConfigurerSupport implemen
         case "ledgerDirectory": return getOrCreateConfiguration(target).getLedgerDirectory();
         case "mapmailmessage":
         case "mapMailMessage": return getOrCreateConfiguration(target).isMapMailMessage();
+        case "maxattempts":
+        case "maxAttempts": return getOrCreateConfiguration(target).getMaxAttempts();
+        case "maxbytesperpoll":
+        case "maxBytesPerPoll": return getOrCreateConfiguration(target).getMaxBytesPerPoll();
+        case "maxmessagesize":
+        case "maxMessageSize": return getOrCreateConfiguration(target).getMaxMessageSize();
         case "maxmessagesperpoll":
         case "maxMessagesPerPoll": return getOrCreateConfiguration(target).getMaxMessagesPerPoll();
+        case "oversizeaction":
+        case "oversizeAction": return getOrCreateConfiguration(target).getOversizeAction();
         case "password": return getOrCreateConfiguration(target).getPassword();
+        case "poisonaction":
+        case "poisonAction": return getOrCreateConfiguration(target).getPoisonAction();
         case "readtimeout":
         case "readTimeout": return getOrCreateConfiguration(target).getReadTimeout();
         case "security": return getOrCreateConfiguration(target).getSecurity();

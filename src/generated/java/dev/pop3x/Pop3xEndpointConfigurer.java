@@ -39,10 +39,16 @@ public class Pop3xEndpointConfigurer extends PropertyConfigurerSupport implement
         case "bridgeErrorHandler": target.setBridgeErrorHandler(property(camelContext, boolean.class, value)); return true;
         case "claimtimeout":
         case "claimTimeout": target.getConfiguration().setClaimTimeout(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
+        case "commitevery":
+        case "commitEvery": target.getConfiguration().setCommitEvery(property(camelContext, int.class, value)); return true;
         case "connecttimeout":
         case "connectTimeout": target.getConfiguration().setConnectTimeout(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
+        case "deadletteruri":
+        case "deadLetterUri": target.getConfiguration().setDeadLetterUri(property(camelContext, java.lang.String.class, value)); return true;
         case "delay": target.setDelay(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
         case "delete": target.getConfiguration().setDelete(property(camelContext, boolean.class, value)); return true;
+        case "deleteafter":
+        case "deleteAfter": target.getConfiguration().setDeleteAfter(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
         case "exceptionhandler":
         case "exceptionHandler": target.setExceptionHandler(property(camelContext, org.apache.camel.spi.ExceptionHandler.class, value)); return true;
         case "exchangepattern":
@@ -57,9 +63,19 @@ public class Pop3xEndpointConfigurer extends PropertyConfigurerSupport implement
         case "ledgerDirectory": target.getConfiguration().setLedgerDirectory(property(camelContext, java.lang.String.class, value)); return true;
         case "mapmailmessage":
         case "mapMailMessage": target.getConfiguration().setMapMailMessage(property(camelContext, boolean.class, value)); return true;
+        case "maxattempts":
+        case "maxAttempts": target.getConfiguration().setMaxAttempts(property(camelContext, int.class, value)); return true;
+        case "maxbytesperpoll":
+        case "maxBytesPerPoll": target.getConfiguration().setMaxBytesPerPoll(property(camelContext, long.class, value)); return true;
+        case "maxmessagesize":
+        case "maxMessageSize": target.getConfiguration().setMaxMessageSize(property(camelContext, long.class, value)); return true;
         case "maxmessagesperpoll":
         case "maxMessagesPerPoll": target.getConfiguration().setMaxMessagesPerPoll(property(camelContext, int.class, value)); return true;
+        case "oversizeaction":
+        case "oversizeAction": target.getConfiguration().setOversizeAction(property(camelContext, dev.pop3x.policy.OversizeAction.class, value)); return true;
         case "password": target.getConfiguration().setPassword(property(camelContext, java.lang.String.class, value)); return true;
+        case "poisonaction":
+        case "poisonAction": target.getConfiguration().setPoisonAction(property(camelContext, dev.pop3x.policy.PoisonAction.class, value)); return true;
         case "pollstrategy":
         case "pollStrategy": target.setPollStrategy(property(camelContext, org.apache.camel.spi.PollingConsumerPollStrategy.class, value)); return true;
         case "readtimeout":
@@ -110,10 +126,16 @@ public class Pop3xEndpointConfigurer extends PropertyConfigurerSupport implement
         case "bridgeErrorHandler": return boolean.class;
         case "claimtimeout":
         case "claimTimeout": return long.class;
+        case "commitevery":
+        case "commitEvery": return int.class;
         case "connecttimeout":
         case "connectTimeout": return long.class;
+        case "deadletteruri":
+        case "deadLetterUri": return java.lang.String.class;
         case "delay": return long.class;
         case "delete": return boolean.class;
+        case "deleteafter":
+        case "deleteAfter": return long.class;
         case "exceptionhandler":
         case "exceptionHandler": return org.apache.camel.spi.ExceptionHandler.class;
         case "exchangepattern":
@@ -128,9 +150,19 @@ public class Pop3xEndpointConfigurer extends PropertyConfigurerSupport implement
         case "ledgerDirectory": return java.lang.String.class;
         case "mapmailmessage":
         case "mapMailMessage": return boolean.class;
+        case "maxattempts":
+        case "maxAttempts": return int.class;
+        case "maxbytesperpoll":
+        case "maxBytesPerPoll": return long.class;
+        case "maxmessagesize":
+        case "maxMessageSize": return long.class;
         case "maxmessagesperpoll":
         case "maxMessagesPerPoll": return int.class;
+        case "oversizeaction":
+        case "oversizeAction": return dev.pop3x.policy.OversizeAction.class;
         case "password": return java.lang.String.class;
+        case "poisonaction":
+        case "poisonAction": return dev.pop3x.policy.PoisonAction.class;
         case "pollstrategy":
         case "pollStrategy": return org.apache.camel.spi.PollingConsumerPollStrategy.class;
         case "readtimeout":
@@ -182,10 +214,16 @@ public class Pop3xEndpointConfigurer extends PropertyConfigurerSupport implement
         case "bridgeErrorHandler": return target.isBridgeErrorHandler();
         case "claimtimeout":
         case "claimTimeout": return target.getConfiguration().getClaimTimeout();
+        case "commitevery":
+        case "commitEvery": return target.getConfiguration().getCommitEvery();
         case "connecttimeout":
         case "connectTimeout": return target.getConfiguration().getConnectTimeout();
+        case "deadletteruri":
+        case "deadLetterUri": return target.getConfiguration().getDeadLetterUri();
         case "delay": return target.getDelay();
         case "delete": return target.getConfiguration().isDelete();
+        case "deleteafter":
+        case "deleteAfter": return target.getConfiguration().getDeleteAfter();
         case "exceptionhandler":
         case "exceptionHandler": return target.getExceptionHandler();
         case "exchangepattern":
@@ -200,9 +238,19 @@ public class Pop3xEndpointConfigurer extends PropertyConfigurerSupport implement
         case "ledgerDirectory": return target.getConfiguration().getLedgerDirectory();
         case "mapmailmessage":
         case "mapMailMessage": return target.getConfiguration().isMapMailMessage();
+        case "maxattempts":
+        case "maxAttempts": return target.getConfiguration().getMaxAttempts();
+        case "maxbytesperpoll":
+        case "maxBytesPerPoll": return target.getConfiguration().getMaxBytesPerPoll();
+        case "maxmessagesize":
+        case "maxMessageSize": return target.getConfiguration().getMaxMessageSize();
         case "maxmessagesperpoll":
         case "maxMessagesPerPoll": return target.getConfiguration().getMaxMessagesPerPoll();
+        case "oversizeaction":
+        case "oversizeAction": return target.getConfiguration().getOversizeAction();
         case "password": return target.getConfiguration().getPassword();
+        case "poisonaction":
+        case "poisonAction": return target.getConfiguration().getPoisonAction();
         case "pollstrategy":
         case "pollStrategy": return target.getPollStrategy();
         case "readtimeout":

@@ -23,7 +23,7 @@ public class Pop3xEndpointUriFactory extends org.apache.camel.support.component.
     private static final Set<String> SECRET_PROPERTY_NAMES;
     private static final Map<String, String> MULTI_VALUE_PREFIXES;
     static {
-        Set<String> props = new HashSet<>(38);
+        Set<String> props = new HashSet<>(46);
         props.add("accessTokenProvider");
         props.add("allowPlaintextAuth");
         props.add("authMechanism");
@@ -32,9 +32,12 @@ public class Pop3xEndpointUriFactory extends org.apache.camel.support.component.
         props.add("backoffMultiplier");
         props.add("bridgeErrorHandler");
         props.add("claimTimeout");
+        props.add("commitEvery");
         props.add("connectTimeout");
+        props.add("deadLetterUri");
         props.add("delay");
         props.add("delete");
+        props.add("deleteAfter");
         props.add("exceptionHandler");
         props.add("exchangePattern");
         props.add("greedy");
@@ -44,8 +47,13 @@ public class Pop3xEndpointUriFactory extends org.apache.camel.support.component.
         props.add("ledger");
         props.add("ledgerDirectory");
         props.add("mapMailMessage");
+        props.add("maxAttempts");
+        props.add("maxBytesPerPoll");
+        props.add("maxMessageSize");
         props.add("maxMessagesPerPoll");
+        props.add("oversizeAction");
         props.add("password");
+        props.add("poisonAction");
         props.add("pollStrategy");
         props.add("port");
         props.add("readTimeout");

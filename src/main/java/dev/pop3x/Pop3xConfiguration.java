@@ -1,6 +1,8 @@
 package dev.pop3x;
 
 import dev.pop3x.ledger.Ledger;
+import dev.pop3x.policy.OversizeAction;
+import dev.pop3x.policy.PoisonAction;
 import dev.pop3x.protocol.AuthMechanism;
 import dev.pop3x.protocol.Security;
 import org.apache.camel.RuntimeCamelException;
@@ -68,6 +70,49 @@ public class Pop3xConfiguration implements Cloneable {
                             + " message stays on the server and the ledger makes sure it is never delivered again.")
     private boolean delete;
 
+    @UriParam(label = "consumer", javaType = "java.time.Duration",
+              description = "With delete=false: delete a message once this long has passed since it was first completed"
+                            + " successfully (e.g. 14d, 12h, 30s): leave mail on the server for at most this long. Unset = keep forever.")
+    private long deleteAfter;
+
+    @UriParam(label = "consumer", defaultValue = "3",
+              description = "How many times a message may fail in the route, counted across polls and restarts, before it is"
+                            + " poison. 0 = retry forever. A route's own redeliveries inside one Exchange count as one attempt.")
+    private int maxAttempts = 3;
+
+    @UriParam(label = "consumer", defaultValue = "keep", enums = "keep,delete",
+              description = "What happens to a poison message (one that failed maxAttempts times), after the dead letter"
+                            + " endpoint got it: keep = leave it on the server and never deliver it again, delete = delete it.")
+    private PoisonAction poisonAction = PoisonAction.KEEP;
+
+    @UriParam(label = "consumer",
+              description = "Endpoint that receives a poison message once, before poisonAction is applied: the raw RFC 822"
+                            + " message as body, its mail headers, CamelPop3xUid, CamelPop3xAttempt and CamelExceptionCaught"
+                            + " (the last failure's text).")
+    private String deadLetterUri;
+
+    @UriParam(label = "consumer", defaultValue = "0",
+              description = "Messages whose LIST size exceeds this many bytes are not downloaded whole (see oversizeAction);"
+                            + " 0 = no limit.")
+    private long maxMessageSize;
+
+    @UriParam(label = "consumer", defaultValue = "skip", enums = "skip,headers,delete",
+              description = "For messages larger than maxMessageSize: skip = leave on the server and never deliver,"
+                            + " headers = deliver the header only (TOP n 0) with CamelPop3xTruncated=true and never delete it"
+                            + " for that, delete = delete without delivering.")
+    private OversizeAction oversizeAction = OversizeAction.SKIP;
+
+    @UriParam(label = "consumer", defaultValue = "0",
+              description = "Stop taking messages in a poll once this many bytes (by LIST size) are taken; at least one"
+                            + " message is always taken. 0 = no limit.")
+    private long maxBytesPerPoll;
+
+    @UriParam(label = "consumer", defaultValue = "0",
+              description = "Send QUIT (which is what makes DELE final) and reconnect after this many deletes in one poll,"
+                            + " so a dropped connection loses at most this many deletes (they are re-applied on the next"
+                            + " poll, never redelivered). 0 = once at the end of the poll.")
+    private int commitEvery;
+
     @UriParam(label = "consumer", defaultValue = "1800000", javaType = "java.time.Duration",
               description = "An in-flight claim older than this (left by a stuck route or a node of a shared ledger that"
                             + " died) expires and the message is delivered again.")
@@ -111,6 +156,11 @@ public class Pop3xConfiguration implements Cloneable {
         require(readTimeout > 0, "readTimeout", "must be positive, was " + readTimeout + " ms");
         require(claimTimeout > 0, "claimTimeout", "must be positive, was " + claimTimeout + " ms");
         require(maxMessagesPerPoll >= 0, "maxMessagesPerPoll", "must be 0 (no limit) or more, was " + maxMessagesPerPoll);
+        require(deleteAfter >= 0, "deleteAfter", "must not be negative");
+        require(maxAttempts >= 0, "maxAttempts", "must be 0 (retry forever) or more, was " + maxAttempts);
+        require(maxMessageSize >= 0, "maxMessageSize", "must be 0 (no limit) or more, was " + maxMessageSize);
+        require(maxBytesPerPoll >= 0, "maxBytesPerPoll", "must be 0 (no limit) or more, was " + maxBytesPerPoll);
+        require(commitEvery >= 0, "commitEvery", "must be 0 (at the end of the poll) or more, was " + commitEvery);
         require(spoolThreshold >= 0, "spoolThreshold", "must be 0 or more, was " + spoolThreshold);
         require(authMechanism != AuthMechanism.XOAUTH2 || accessTokenProvider != null, "accessTokenProvider",
                 "is required with authMechanism=xoauth2");
@@ -254,6 +304,70 @@ public class Pop3xConfiguration implements Cloneable {
 
     public void setDelete(boolean delete) {
         this.delete = delete;
+    }
+
+    public long getDeleteAfter() {
+        return deleteAfter;
+    }
+
+    public void setDeleteAfter(long deleteAfter) {
+        this.deleteAfter = deleteAfter;
+    }
+
+    public int getMaxAttempts() {
+        return maxAttempts;
+    }
+
+    public void setMaxAttempts(int maxAttempts) {
+        this.maxAttempts = maxAttempts;
+    }
+
+    public PoisonAction getPoisonAction() {
+        return poisonAction;
+    }
+
+    public void setPoisonAction(PoisonAction poisonAction) {
+        this.poisonAction = poisonAction;
+    }
+
+    public String getDeadLetterUri() {
+        return deadLetterUri;
+    }
+
+    public void setDeadLetterUri(String deadLetterUri) {
+        this.deadLetterUri = deadLetterUri;
+    }
+
+    public long getMaxMessageSize() {
+        return maxMessageSize;
+    }
+
+    public void setMaxMessageSize(long maxMessageSize) {
+        this.maxMessageSize = maxMessageSize;
+    }
+
+    public OversizeAction getOversizeAction() {
+        return oversizeAction;
+    }
+
+    public void setOversizeAction(OversizeAction oversizeAction) {
+        this.oversizeAction = oversizeAction;
+    }
+
+    public long getMaxBytesPerPoll() {
+        return maxBytesPerPoll;
+    }
+
+    public void setMaxBytesPerPoll(long maxBytesPerPoll) {
+        this.maxBytesPerPoll = maxBytesPerPoll;
+    }
+
+    public int getCommitEvery() {
+        return commitEvery;
+    }
+
+    public void setCommitEvery(int commitEvery) {
+        this.commitEvery = commitEvery;
     }
 
     public long getClaimTimeout() {

@@ -14,6 +14,7 @@ import dev.pop3x.policy.MessageLifecycle;
 import dev.pop3x.policy.MessageLifecycle.Claim;
 import dev.pop3x.policy.Outcome;
 import dev.pop3x.policy.PollPlan;
+import dev.pop3x.policy.PollPlan.Delivery;
 import dev.pop3x.protocol.Pop3Exception;
 import dev.pop3x.session.MailboxMessage;
 import dev.pop3x.session.MailboxSession;
@@ -21,7 +22,6 @@ import dev.pop3x.session.MailboxSnapshot;
 import dev.pop3x.session.SpooledMessage;
 import org.apache.camel.Exchange;
 import org.apache.camel.ExchangePropertyKey;
-import org.apache.camel.Message;
 import org.apache.camel.Processor;
 import org.apache.camel.spi.Synchronization;
 import org.apache.camel.support.ScheduledBatchPollingConsumer;
@@ -30,9 +30,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One poll = one POP3 session: snapshot (UIDL + LIST), owed deletes, then each new mail downloaded, mapped and routed
- * one at a time (never the whole batch in memory), then QUIT. What happens to a mail after the route is decided by
- * {@link MessageLifecycle}; this class only carries it out on the session.
+ * One poll = one POP3 session: snapshot (UIDL + LIST), owed deletes and dead letters, then each new mail downloaded,
+ * mapped and routed one at a time (never the whole batch in memory), then QUIT. What happens to a mail after the
+ * route is decided by {@link MessageLifecycle}; this class only carries it out on the session.
  */
 public class Pop3xConsumer extends ScheduledBatchPollingConsumer {
 
@@ -43,6 +43,8 @@ public class Pop3xConsumer extends ScheduledBatchPollingConsumer {
     private MailboxLedger ledger;
     private MessageLifecycle lifecycle;
     private MailMapper mapper;
+    private DeadLetterSender deadLetters;
+    private boolean topRefusedLogged;
 
     // state of the poll in progress; touched by the poll thread only, except pendingDeletes (thread-safe)
     private MailboxSession session;
@@ -60,16 +62,20 @@ public class Pop3xConsumer extends ScheduledBatchPollingConsumer {
     protected void doStart() throws Exception {
         ledger = endpoint.resolveLedger().open(config.mailboxKey());
         // a new owner id per start: claims of an earlier run are never mistaken for this run's
-        lifecycle = new MessageLifecycle(ledger, config.isDelete(), config.getClaimTimeout(), UUID.randomUUID().toString(),
-                Clock.systemUTC());
-        mapper = endpoint.createMapper();
+        lifecycle = new MessageLifecycle(ledger, endpoint.policySettings(), UUID.randomUUID().toString(), Clock.systemUTC());
+        mapper = endpoint.createMapper(config.isMapMailMessage());
+        if (config.getDeadLetterUri() != null) {
+            deadLetters = new DeadLetterSender(getEndpoint().getCamelContext(), config.getDeadLetterUri(),
+                    endpoint.createMapper(false));
+        }
         super.doStart();
     }
 
     @Override
     protected void doStop() throws Exception {
         super.doStop();
-        IOHelper.close(ledger);
+        IOHelper.close(deadLetters, ledger);
+        deadLetters = null;
         ledger = null;
     }
 
@@ -78,79 +84,105 @@ public class Pop3xConsumer extends ScheduledBatchPollingConsumer {
         shutdownRunningTask = null;
         pendingExchanges = 0;
         deletesSent.clear();
-        session = endpoint.openSession();
+        openSession();
         try {
-            snapshot = session.snapshot();
-            PollPlan plan = lifecycle.plan(snapshot, getMaxMessagesPerPoll());
+            PollPlan plan = lifecycle.plan(snapshot);
             PendingDeletes deletes = new PendingDeletes();
             plan.owedDeletes().forEach(deletes::offer);
             pendingDeletes = deletes;
-            sendDeletes(deletes);
-            int delivered = processBatch(new ArrayDeque<>(plan.candidates()));
+            sendDeletes();
+            for (MailboxMessage mail : plan.deadLetters()) {
+                sendOwedDeadLetter(mail);
+            }
+            int delivered = processBatch(new ArrayDeque<>(plan.deliveries()));
             // completions arriving from now on are left to the next poll (they are delete-pending in the ledger)
             pendingDeletes = null;
             deletes.close();
-            sendDeletes(deletes);
-            finishSession();
+            drain(deletes);
+            quit();
             return delivered;
         } finally {
             pendingDeletes = null;
-            session.close();
-            session = null;
-            snapshot = null;
+            closeSession();
         }
     }
 
-    private void finishSession() throws IOException {
+    private void openSession() throws Exception {
+        session = endpoint.openSession();
+        snapshot = session.snapshot();
+    }
+
+    private void closeSession() {
+        if (session != null) {
+            session.close();
+        }
+        session = null;
+        snapshot = null;
+    }
+
+    /** QUIT; only its +OK makes the DELEs of the session final. */
+    private void quit() throws IOException {
         if (session.quit()) {
             lifecycle.deleted(deletesSent);
         } else if (!deletesSent.isEmpty()) {
             LOG.warn("{}: the server did not confirm QUIT; {} deletes stay pending and are retried on the next poll",
                     config.mailboxKey(), deletesSent.size());
         }
+        deletesSent.clear();
+    }
+
+    /** commitEvery: make the deletes so far final, then go on in a new session (message numbers change). */
+    private void commitIfDue() throws Exception {
+        if (config.getCommitEvery() > 0 && deletesSent.size() >= config.getCommitEvery()) {
+            quit();
+            closeSession();
+            openSession();
+        }
     }
 
     @Override
-    public int processBatch(Queue<Object> mails) throws Exception {
-        int total = mails.size();
+    public int processBatch(Queue<Object> deliveries) throws Exception {
+        int total = deliveries.size();
         int delivered = 0;
         for (int index = 0; index < total && isBatchAllowed(); index++) {
-            MailboxMessage mail = (MailboxMessage) mails.poll();
+            Delivery delivery = (Delivery) deliveries.poll();
             pendingExchanges = total - index - 1;
-            if (deliver(mail, index, total)) {
+            // numbers are per session: after a commitEvery reconnect the mail may have another, or be gone
+            MailboxMessage mail = snapshot.find(delivery.mail().uid()).orElse(null);
+            if (mail != null && deliver(mail, delivery.headersOnly(), index, total)) {
                 delivered++;
             }
-            sendDeletes(pendingDeletes);
+            sendDeletes();
         }
         return delivered;
     }
 
-    private boolean deliver(MailboxMessage mail, int index, int total) throws Exception {
-        Claim claim = lifecycle.claim(mail.uid()).orElse(null);
+    private boolean deliver(MailboxMessage mail, boolean headersOnly, int index, int total) throws Exception {
+        Claim claim = lifecycle.claim(mail.uid(), false).orElse(null);
         if (claim == null) {
             return false;
         }
         SpooledMessage raw;
         try {
-            raw = session.retrieve(mail.number(), config.getSpoolThreshold());
+            raw = download(mail, headersOnly);
         } catch (Exception e) {
             lifecycle.release(claim);
             throw e;
         }
+        if (raw == null) {
+            lifecycle.release(claim);
+            return false;
+        }
+        DeliveryHeaders headers = new DeliveryHeaders(mail, claim.attempt(), claim.entry().firstSeen(), headersOnly);
         Exchange exchange;
         try {
             exchange = createExchange(true);
-            Message in = exchange.getIn();
-            in.setHeader(Pop3xConstants.UID, mail.uid());
-            in.setHeader(Pop3xConstants.MESSAGE_NUMBER, mail.number());
-            in.setHeader(Pop3xConstants.SIZE, mail.size());
-            in.setHeader(Pop3xConstants.ATTEMPT, claim.attempt());
-            in.setHeader(Pop3xConstants.FIRST_SEEN, claim.entry().firstSeen());
-            mapper.map(raw, in);
+            headers.applyTo(exchange.getIn());
+            mapper.map(raw, exchange.getIn());
             exchange.setProperty(ExchangePropertyKey.BATCH_INDEX, index);
             exchange.setProperty(ExchangePropertyKey.BATCH_SIZE, total);
             exchange.setProperty(ExchangePropertyKey.BATCH_COMPLETE, index == total - 1);
-            exchange.getExchangeExtension().addOnCompletion(new MailCompletion(mail.uid(), raw));
+            exchange.getExchangeExtension().addOnCompletion(new MailCompletion(headers, raw));
         } catch (RuntimeException e) {
             // never reached the route: as if it had not been downloaded
             raw.close();
@@ -168,11 +200,57 @@ public class Pop3xConsumer extends ScheduledBatchPollingConsumer {
         return true;
     }
 
-    /** Sends the DELEs requested so far; poll thread only. */
-    private void sendDeletes(PendingDeletes deletes) throws IOException {
-        if (deletes == null) {
+    /** RETR, or TOP n 0 for a headers-only delivery; null when the server cannot give the header alone. */
+    private SpooledMessage download(MailboxMessage mail, boolean headersOnly) throws IOException {
+        if (!headersOnly) {
+            return session.retrieve(mail.number(), config.getSpoolThreshold());
+        }
+        try {
+            return session.retrieveHeader(mail.number(), config.getSpoolThreshold());
+        } catch (Pop3Exception e) {
+            // no TOP: downloading the whole mail is what maxMessageSize forbids, so it is skipped like oversizeAction=skip
+            if (!topRefusedLogged) {
+                LOG.warn("{}: the server refused TOP ({}); oversize mails are skipped instead of delivered as headers",
+                        config.mailboxKey(), e.getMessage());
+                topRefusedLogged = true;
+            }
+            return null;
+        }
+    }
+
+    /** A poison mail whose dead letter did not go out when it failed (endpoint down, or the JVM died). */
+    private void sendOwedDeadLetter(MailboxMessage mail) throws Exception {
+        Claim claim = lifecycle.claim(mail.uid(), true).orElse(null);
+        if (claim == null) {
             return;
         }
+        SpooledMessage raw;
+        try {
+            raw = session.retrieve(mail.number(), config.getSpoolThreshold());
+        } catch (Exception e) {
+            lifecycle.release(claim);
+            throw e;
+        }
+        DeliveryHeaders headers = new DeliveryHeaders(mail, claim.entry().attempts(), claim.entry().firstSeen(), false);
+        String refused = deadLetters.send(raw, headers, claim.entry().lastError());
+        if (refused != null) {
+            lifecycle.release(claim);
+            LOG.warn("{}: dead letter endpoint refused poison mail {} again: {}", config.mailboxKey(), mail.uid(), refused);
+        } else if (lifecycle.poisoned(mail.uid()) == Outcome.DELETE) {
+            pendingDeletes.offer(mail.uid());
+        }
+    }
+
+    /** Sends the DELEs requested so far (poll thread only), and commits if commitEvery says so. */
+    private void sendDeletes() throws Exception {
+        PendingDeletes deletes = pendingDeletes;
+        if (deletes != null) {
+            drain(deletes);
+            commitIfDue();
+        }
+    }
+
+    private void drain(PendingDeletes deletes) throws IOException {
         for (String uid = deletes.poll(); uid != null; uid = deletes.poll()) {
             try {
                 for (int number : snapshot.numbersOf(uid)) {
@@ -186,28 +264,37 @@ public class Pop3xConsumer extends ScheduledBatchPollingConsumer {
         }
     }
 
+    /** Offers a DELE to the poll in progress; otherwise the ledger's delete-pending state carries it to the next poll. */
+    private void requestDelete(String uid) {
+        PendingDeletes deletes = pendingDeletes;
+        if (deletes == null || !deletes.offer(uid)) {
+            LOG.debug("{}: {} completed after its session closed; deleted on the next poll", config.mailboxKey(), uid);
+        }
+    }
+
     /** Applies the policy when the Exchange's unit of work really ends, on whatever thread that is. */
     private final class MailCompletion implements Synchronization {
-        private final String uid;
+        private final DeliveryHeaders headers;
         private final SpooledMessage raw;
 
-        MailCompletion(String uid, SpooledMessage raw) {
-            this.uid = uid;
+        MailCompletion(DeliveryHeaders headers, SpooledMessage raw) {
+            this.headers = headers;
             this.raw = raw;
+        }
+
+        private String uid() {
+            return headers.mail().uid();
         }
 
         @Override
         public void onComplete(Exchange exchange) {
             try {
-                if (lifecycle.succeeded(uid) == Outcome.DELETE) {
-                    PendingDeletes deletes = pendingDeletes;
-                    if (deletes == null || !deletes.offer(uid)) {
-                        LOG.debug("{}: {} completed after its session closed; deleted on the next poll", config.mailboxKey(), uid);
-                    }
+                if (lifecycle.succeeded(uid(), headers.truncated()) == Outcome.DELETE) {
+                    requestDelete(uid());
                 }
             } catch (IOException e) {
                 LOG.error("{}: cannot record the completion of {} in the ledger; it may be delivered again",
-                        config.mailboxKey(), uid, e);
+                        config.mailboxKey(), uid(), e);
             } finally {
                 raw.close();
             }
@@ -215,13 +302,36 @@ public class Pop3xConsumer extends ScheduledBatchPollingConsumer {
 
         @Override
         public void onFailure(Exchange exchange) {
+            boolean rawHandedOver = false;
             try {
-                lifecycle.failed(uid);
+                String failure = failureText(exchange);
+                Outcome outcome = lifecycle.failed(uid(), failure);
+                if (outcome == Outcome.DEAD_LETTER) {
+                    rawHandedOver = true;
+                    String refused = deadLetters.send(raw, headers, failure);
+                    if (refused != null) {
+                        LOG.warn("{}: dead letter endpoint refused poison mail {}; retried on the next poll: {}",
+                                config.mailboxKey(), uid(), refused);
+                        return;
+                    }
+                    outcome = lifecycle.poisoned(uid());
+                }
+                if (outcome == Outcome.DELETE) {
+                    requestDelete(uid());
+                }
             } catch (IOException e) {
-                LOG.error("{}: cannot record the failure of {} in the ledger", config.mailboxKey(), uid, e);
+                LOG.error("{}: cannot record the failure of {} in the ledger", config.mailboxKey(), uid(), e);
             } finally {
-                raw.close();
+                if (!rawHandedOver) {
+                    raw.close();
+                }
             }
         }
+    }
+
+    private static String failureText(Exchange exchange) {
+        Exception e = exchange.getException() != null
+                ? exchange.getException() : exchange.getProperty(ExchangePropertyKey.EXCEPTION_CAUGHT, Exception.class);
+        return e == null ? "the route marked the Exchange as failed" : e.toString();
     }
 }

@@ -10,6 +10,7 @@ import dev.pop3x.ledger.FileLedger;
 import dev.pop3x.ledger.Ledger;
 import dev.pop3x.mapping.MailMapper;
 import dev.pop3x.mapping.Pop3xHeaderFilterStrategy;
+import dev.pop3x.policy.PolicySettings;
 import dev.pop3x.protocol.Pop3ClientOptions;
 import dev.pop3x.protocol.Security;
 import dev.pop3x.session.Login;
@@ -100,10 +101,17 @@ public class Pop3xEndpoint extends ScheduledPollEndpoint {
         return new FileLedger(path);
     }
 
-    MailMapper createMapper() {
-        return new MailMapper(configuration.isMapMailMessage(),
+    MailMapper createMapper(boolean mapMailMessage) {
+        return new MailMapper(mapMailMessage,
                 configuration.getHeaderFilterStrategy() != null
                         ? configuration.getHeaderFilterStrategy() : new Pop3xHeaderFilterStrategy());
+    }
+
+    PolicySettings policySettings() {
+        Pop3xConfiguration c = configuration;
+        return new PolicySettings(c.isDelete(), c.getDeleteAfter(), c.getMaxAttempts(), c.getPoisonAction(),
+                c.getDeadLetterUri() != null, c.getMaxMessageSize(), c.getOversizeAction(), c.getMaxMessagesPerPoll(),
+                c.getMaxBytesPerPoll(), c.getClaimTimeout());
     }
 
     public Pop3xConfiguration getConfiguration() {

@@ -28,8 +28,9 @@ import org.slf4j.LoggerFactory;
  * At open the log is rewritten compactly (temp file, fsync, atomic rename) and claims of the earlier process are
  * released, so its in-flight mails are delivered again at once.
  *
- * <p>Line format, tab-separated: {@code uid state attempts firstSeen completedAt claimOwner claimedAt}, or
- * {@code uid -} for a removal. UIDLs are printable ASCII without spaces (RFC 1939), so tabs never occur in them.
+ * <p>Line format, tab-separated: {@code uid state attempts firstSeen completedAt claimOwner claimedAt lastError}
+ * ({@code -} for an absent owner or error), or {@code uid -} for a removal. UIDLs are printable ASCII without spaces
+ * (RFC 1939) and error texts are stored on one line without tabs, so a tab never occurs inside a field.
  */
 final class FileMailboxLedger implements MailboxLedger {
 
@@ -209,14 +210,22 @@ final class FileMailboxLedger implements MailboxLedger {
 
     private static String format(LedgerEntry e) {
         return e.uid() + '\t' + e.state() + '\t' + e.attempts() + '\t' + e.firstSeen() + '\t' + e.completedAt() + '\t'
-               + (e.claimOwner() == null ? REMOVED : e.claimOwner()) + '\t' + e.claimedAt() + '\n';
+               + orDash(e.claimOwner()) + '\t' + e.claimedAt() + '\t' + orDash(e.lastError()) + '\n';
+    }
+
+    private static String orDash(String value) {
+        return value == null || value.isEmpty() ? REMOVED : value;
+    }
+
+    private static String dashAsNull(String value) {
+        return REMOVED.equals(value) ? null : value;
     }
 
     private static LedgerEntry parse(String[] f) {
-        if (f.length != 7) {
-            throw new IllegalArgumentException("expected 7 fields, found " + f.length);
+        if (f.length != 8) {
+            throw new IllegalArgumentException("expected 8 fields, found " + f.length);
         }
         return new LedgerEntry(f[0], MessageState.valueOf(f[1]), Integer.parseInt(f[2]), Long.parseLong(f[3]),
-                Long.parseLong(f[4]), REMOVED.equals(f[5]) ? null : f[5], Long.parseLong(f[6]));
+                Long.parseLong(f[4]), dashAsNull(f[5]), Long.parseLong(f[6]), dashAsNull(f[7]));
     }
 }

@@ -7,5 +7,7 @@ public enum Outcome {
     /** Leave it on the server; it will not be delivered again. */
     KEEP,
     /** Leave it on the server; it will be delivered again on a later poll. */
-    RETRY
+    RETRY,
+    /** It is poison: send it to the dead letter endpoint, then report back with {@link MessageLifecycle#poisoned}. */
+    DEAD_LETTER
 }

@@ -7,8 +7,18 @@ import dev.pop3x.session.MailboxMessage;
 /**
  * What one poll will do, decided from the snapshot and the ledger before anything is downloaded.
  *
- * @param owedDeletes UIDLs to DELE first (completed earlier; the deletion was not confirmed by a QUIT yet)
- * @param candidates  mails to download and deliver, oldest first
+ * @param owedDeletes UIDLs to DELE: completed earlier but not confirmed by a QUIT yet, retention due, oversize
+ * @param deadLetters poison mails whose dead letter is still owed (the endpoint failed, or the JVM died first)
+ * @param deliveries  mails to download and hand to the route, oldest first
  */
-public record PollPlan(List<String> owedDeletes, List<MailboxMessage> candidates) {
+public record PollPlan(List<String> owedDeletes, List<MailboxMessage> deadLetters, List<Delivery> deliveries) {
+
+    /**
+     * One mail to hand to the route.
+     *
+     * @param mail        the mail as this session lists it
+     * @param headersOnly oversize with {@code oversizeAction=headers}: deliver {@code TOP n 0} only
+     */
+    public record Delivery(MailboxMessage mail, boolean headersOnly) {
+    }
 }

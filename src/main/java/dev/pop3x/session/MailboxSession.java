@@ -51,9 +51,22 @@ public final class MailboxSession implements Closeable {
 
     /** RETR into memory or a spool file. */
     public SpooledMessage retrieve(int number, long spoolThreshold) throws IOException {
+        return download(spoolThreshold, sink -> client.retrieve(number, sink));
+    }
+
+    /** {@code TOP n 0}: the header only, for mails too large to download whole. */
+    public SpooledMessage retrieveHeader(int number, long spoolThreshold) throws IOException {
+        return download(spoolThreshold, sink -> client.top(number, 0, sink));
+    }
+
+    private interface Command {
+        void writeTo(SpooledMessage.Sink sink) throws IOException;
+    }
+
+    private static SpooledMessage download(long spoolThreshold, Command command) throws IOException {
         SpooledMessage.Sink sink = SpooledMessage.sink(spoolThreshold);
         try {
-            client.retrieve(number, sink);
+            command.writeTo(sink);
             return sink.finish();
         } catch (IOException | RuntimeException e) {
             sink.discard();

@@ -2,9 +2,12 @@ package dev.pop3x.session;
 
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 import dev.pop3x.protocol.ListEntry;
@@ -18,19 +21,24 @@ import dev.pop3x.protocol.UidlEntry;
 public final class MailboxSnapshot {
 
     private final List<MailboxMessage> messages;
+    private final Map<String, MailboxMessage> firstCopyByUid;
     private final Map<String, List<Integer>> numbersByUid;
 
     public MailboxSnapshot(List<UidlEntry> uidl, List<ListEntry> list) {
-        Map<Integer, Long> sizes = new java.util.HashMap<>();
+        Map<Integer, Long> sizes = new HashMap<>();
         list.forEach(e -> sizes.put(e.messageNumber(), e.size()));
         List<MailboxMessage> all = new ArrayList<>(uidl.size());
-        Map<String, List<Integer>> byUid = new LinkedHashMap<>();
-        uidl.stream().sorted(java.util.Comparator.comparingInt(UidlEntry::messageNumber)).forEach(u -> {
-            all.add(new MailboxMessage(u.messageNumber(), u.uid(), sizes.getOrDefault(u.messageNumber(), -1L)));
-            byUid.computeIfAbsent(u.uid(), k -> new ArrayList<>(1)).add(u.messageNumber());
+        Map<String, MailboxMessage> first = new LinkedHashMap<>();
+        Map<String, List<Integer>> numbers = new HashMap<>();
+        uidl.stream().sorted(Comparator.comparingInt(UidlEntry::messageNumber)).forEach(u -> {
+            MailboxMessage m = new MailboxMessage(u.messageNumber(), u.uid(), sizes.getOrDefault(u.messageNumber(), -1L));
+            all.add(m);
+            first.putIfAbsent(u.uid(), m);
+            numbers.computeIfAbsent(u.uid(), k -> new ArrayList<>(1)).add(u.messageNumber());
         });
         this.messages = Collections.unmodifiableList(all);
-        this.numbersByUid = byUid;
+        this.firstCopyByUid = first;
+        this.numbersByUid = numbers;
     }
 
     /** Every message, by ascending number (oldest first). */
@@ -40,13 +48,12 @@ public final class MailboxSnapshot {
 
     /** One message per UIDL (the first copy), oldest first. */
     public List<MailboxMessage> distinctMails() {
-        List<MailboxMessage> distinct = new ArrayList<>(numbersByUid.size());
-        for (MailboxMessage m : messages) {
-            if (numbersByUid.get(m.uid()).get(0) == m.number()) {
-                distinct.add(m);
-            }
-        }
-        return distinct;
+        return List.copyOf(firstCopyByUid.values());
+    }
+
+    /** The first copy of a mail in this session, if its UIDL is on the server. */
+    public Optional<MailboxMessage> find(String uid) {
+        return Optional.ofNullable(firstCopyByUid.get(uid));
     }
 
     /** The numbers of every copy of a mail in this session; empty if the UIDL is not on the server. */
@@ -55,6 +62,6 @@ public final class MailboxSnapshot {
     }
 
     public Set<String> uids() {
-        return numbersByUid.keySet();
+        return firstCopyByUid.keySet();
     }
 }

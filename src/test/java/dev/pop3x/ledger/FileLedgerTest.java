@@ -24,7 +24,7 @@ class FileLedgerTest {
         FileLedger ledger = new FileLedger(dir);
         try (MailboxLedger m = ledger.open(MAILBOX)) {
             m.update("u1", e -> LedgerEntry.claimedFirst("u1", "me", 1000).completed(MessageState.DONE, 2000));
-            m.update("u2", e -> LedgerEntry.claimedFirst("u2", "me", 1000).failed());
+            m.update("u2", e -> LedgerEntry.claimedFirst("u2", "me", 1000).failed("java.lang.IllegalStateException: no\tway\nout"));
             m.update("u3", e -> LedgerEntry.claimedFirst("u3", "me", 1000));
             m.update("u3", e -> null);
         }
@@ -33,6 +33,9 @@ class FileLedgerTest {
             assertThat(m.get("u1").orElseThrow().state()).isEqualTo(MessageState.DONE);
             assertThat(m.get("u1").orElseThrow().completedAt()).isEqualTo(2000);
             assertThat(m.get("u2").orElseThrow().attempts()).isEqualTo(1);
+            // failure texts are kept on one line, so the line-based log cannot be broken by them
+            assertThat(m.get("u2").orElseThrow().lastError()).isEqualTo("java.lang.IllegalStateException: no way out");
+            assertThat(m.get("u1").orElseThrow().lastError()).isNull();
         }
     }
 

@@ -1,14 +1,17 @@
 package dev.pop3x.policy;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.List;
 
 import dev.pop3x.ledger.InMemoryLedger;
 import dev.pop3x.ledger.LedgerEntry;
 import dev.pop3x.ledger.MailboxLedger;
 import dev.pop3x.ledger.MessageState;
+import dev.pop3x.policy.PollPlan.Delivery;
 import dev.pop3x.protocol.ListEntry;
 import dev.pop3x.protocol.UidlEntry;
 import dev.pop3x.session.MailboxMessage;
@@ -17,14 +20,16 @@ import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+/** The decisions of the life cycle, on an in-memory ledger; the Dovecot tests show them on a real server. */
 class MessageLifecycleTest {
 
     private final MailboxLedger ledger = new InMemoryLedger().open("alice@h:995");
-    private final Clock clock = Clock.fixed(Instant.ofEpochMilli(1_000_000), ZoneOffset.UTC);
+    private final Clock clock = Clock.fixed(Instant.ofEpochMilli(1_000_000_000), ZoneOffset.UTC);
 
+    /** Mails named by UIDL; the size of mail i (from 1) is 100 * i. */
     private static MailboxSnapshot snapshot(String... uids) {
-        List<UidlEntry> uidl = new java.util.ArrayList<>();
-        List<ListEntry> list = new java.util.ArrayList<>();
+        List<UidlEntry> uidl = new ArrayList<>();
+        List<ListEntry> list = new ArrayList<>();
         for (int i = 0; i < uids.length; i++) {
             uidl.add(new UidlEntry(i + 1, uids[i]));
             list.add(new ListEntry(i + 1, 100L * (i + 1)));
@@ -32,89 +37,165 @@ class MessageLifecycleTest {
         return new MailboxSnapshot(uidl, list);
     }
 
-    private MessageLifecycle lifecycle(boolean delete) {
-        return new MessageLifecycle(ledger, delete, 60_000, "me", clock);
+    private MessageLifecycle lifecycle(PolicySettings settings) {
+        return new MessageLifecycle(ledger, settings, "me", clock);
     }
 
-    private static List<String> uids(List<MailboxMessage> mails) {
-        return mails.stream().map(MailboxMessage::uid).toList();
+    private MessageLifecycle lifecycle(boolean delete) {
+        return lifecycle(PolicySettings.defaults(delete));
+    }
+
+    private static List<String> delivered(PollPlan plan) {
+        return plan.deliveries().stream().map(d -> d.mail().uid()).toList();
     }
 
     @Test
-    void newMailsAreCandidatesOldestFirstAndCappedByMaxMessages() throws Exception {
-        PollPlan plan = lifecycle(true).plan(snapshot("a", "b", "c"), 2);
-        assertThat(uids(plan.candidates())).containsExactly("a", "b");
-        assertThat(plan.candidates().get(1).size()).isEqualTo(200);
+    void newMailsAreDeliveredOldestFirstAndCappedByMaxMessages() throws Exception {
+        PolicySettings two = new PolicySettings(true, 0, 3, PoisonAction.KEEP, false, 0, OversizeAction.SKIP, 2, 0, 60_000);
+        PollPlan plan = lifecycle(two).plan(snapshot("a", "b", "c"));
+        assertThat(delivered(plan)).containsExactly("a", "b");
+        assertThat(plan.deliveries().get(1).mail().size()).isEqualTo(200);
         assertThat(plan.owedDeletes()).isEmpty();
+    }
+
+    @Test
+    void maxBytesPerPollStopsOnceReachedButAlwaysTakesOne() throws Exception {
+        PolicySettings bytes = new PolicySettings(true, 0, 3, PoisonAction.KEEP, false, 0, OversizeAction.SKIP, 0, 250, 60_000);
+        assertThat(delivered(lifecycle(bytes).plan(snapshot("a", "b", "c", "d")))).containsExactly("a", "b");
+        PolicySettings tiny = new PolicySettings(true, 0, 3, PoisonAction.KEEP, false, 0, OversizeAction.SKIP, 0, 1, 60_000);
+        assertThat(delivered(lifecycle(tiny).plan(snapshot("a", "b")))).containsExactly("a");
     }
 
     @Test
     void copiesSharingOneUidlAreOneMail() throws Exception {
         MailboxSnapshot snapshot = snapshot("a", "x", "a");
-        assertThat(uids(lifecycle(true).plan(snapshot, 0).candidates())).containsExactly("a", "x");
+        assertThat(delivered(lifecycle(true).plan(snapshot))).containsExactly("a", "x");
         assertThat(snapshot.numbersOf("a")).containsExactly(1, 3);
     }
 
     @Test
     void keepModeCompletionIsNeverDeliveredAgain() throws Exception {
         MessageLifecycle lifecycle = lifecycle(false);
-        lifecycle.claim("a").orElseThrow();
-        assertThat(lifecycle.succeeded("a")).isEqualTo(Outcome.KEEP);
-        assertThat(lifecycle.plan(snapshot("a", "b"), 0).candidates()).extracting(MailboxMessage::uid).containsExactly("b");
-        assertThat(ledger.get("a").orElseThrow().completedAt()).isEqualTo(1_000_000);
+        lifecycle.claim("a", false).orElseThrow();
+        assertThat(lifecycle.succeeded("a", false)).isEqualTo(Outcome.KEEP);
+        assertThat(delivered(lifecycle.plan(snapshot("a", "b")))).containsExactly("b");
+        assertThat(ledger.get("a").orElseThrow().completedAt()).isEqualTo(clock.millis());
     }
 
     @Test
     void deleteModeCompletionIsOwedUntilQuitConfirmsIt() throws Exception {
         MessageLifecycle lifecycle = lifecycle(true);
-        lifecycle.claim("a").orElseThrow();
-        assertThat(lifecycle.succeeded("a")).isEqualTo(Outcome.DELETE);
-        PollPlan next = lifecycle.plan(snapshot("a"), 0);
+        lifecycle.claim("a", false).orElseThrow();
+        assertThat(lifecycle.succeeded("a", false)).isEqualTo(Outcome.DELETE);
+        PollPlan next = lifecycle.plan(snapshot("a"));
         assertThat(next.owedDeletes()).containsExactly("a");
-        assertThat(next.candidates()).isEmpty();
+        assertThat(next.deliveries()).isEmpty();
         lifecycle.deleted(List.of("a"));
         assertThat(ledger.entries()).isEmpty();
     }
 
     @Test
-    void failureCountsAnAttemptAndDeliversAgain() throws Exception {
+    void failureCountsAnAttemptAndDeliversAgainUntilPoison() throws Exception {
         MessageLifecycle lifecycle = lifecycle(true);
-        lifecycle.claim("a").orElseThrow();
-        assertThat(lifecycle.failed("a")).isEqualTo(Outcome.RETRY);
-        assertThat(uids(lifecycle.plan(snapshot("a"), 0).candidates())).containsExactly("a");
-        assertThat(lifecycle.claim("a").orElseThrow().attempt()).isEqualTo(2);
+        for (int attempt = 1; attempt <= 2; attempt++) {
+            assertThat(lifecycle.claim("a", false).orElseThrow().attempt()).isEqualTo(attempt);
+            assertThat(lifecycle.failed("a", "boom " + attempt)).isEqualTo(Outcome.RETRY);
+            assertThat(delivered(lifecycle.plan(snapshot("a")))).containsExactly("a");
+        }
+        lifecycle.claim("a", false).orElseThrow();
+        assertThat(lifecycle.failed("a", "boom 3")).isEqualTo(Outcome.KEEP); // poison, kept: no dead letter configured
+        assertThat(ledger.get("a").orElseThrow().state()).isEqualTo(MessageState.POISON);
+        assertThat(ledger.get("a").orElseThrow().lastError()).isEqualTo("boom 3");
+        assertThat(lifecycle.plan(snapshot("a")).deliveries()).isEmpty();
+    }
+
+    @Test
+    void maxAttemptsZeroRetriesForever() throws Exception {
+        MessageLifecycle lifecycle = lifecycle(new PolicySettings(true, 0, 0, PoisonAction.KEEP, false, 0, OversizeAction.SKIP,
+                0, 0, 60_000));
+        for (int i = 0; i < 20; i++) {
+            lifecycle.claim("a", false).orElseThrow();
+            assertThat(lifecycle.failed("a", "boom")).isEqualTo(Outcome.RETRY);
+        }
+    }
+
+    @Test
+    void poisonWithADeadLetterEndpointIsDeadLetteredThenPoisonActionApplies() throws Exception {
+        MessageLifecycle lifecycle = lifecycle(new PolicySettings(true, 0, 1, PoisonAction.DELETE, true, 0, OversizeAction.SKIP,
+                0, 0, 60_000));
+        lifecycle.claim("a", false).orElseThrow();
+        assertThat(lifecycle.failed("a", "boom")).isEqualTo(Outcome.DEAD_LETTER);
+        // the dead letter has not been confirmed yet: the next poll owes it, it is not delivered to the route
+        PollPlan owed = lifecycle.plan(snapshot("a"));
+        assertThat(owed.deliveries()).isEmpty();
+        assertThat(owed.deadLetters()).extracting(MailboxMessage::uid).containsExactly("a");
+        assertThat(lifecycle.claim("a", false)).isEmpty();
+        assertThat(lifecycle.claim("a", true)).isPresent();
+        assertThat(lifecycle.poisoned("a")).isEqualTo(Outcome.DELETE);
+        assertThat(lifecycle.plan(snapshot("a")).owedDeletes()).containsExactly("a");
+    }
+
+    @Test
+    void retentionDeletesKeptMailsOnceDue() throws Exception {
+        PolicySettings keep14d = new PolicySettings(false, Duration.ofDays(14).toMillis(), 3, PoisonAction.KEEP, false, 0,
+                OversizeAction.SKIP, 0, 0, 60_000);
+        lifecycle(keep14d).claim("a", false).orElseThrow();
+        lifecycle(keep14d).succeeded("a", false);
+        assertThat(lifecycle(keep14d).plan(snapshot("a")).owedDeletes()).isEmpty();
+        MessageLifecycle later = new MessageLifecycle(ledger, keep14d, "me", Clock.offset(clock, Duration.ofDays(14)));
+        assertThat(later.plan(snapshot("a")).owedDeletes()).containsExactly("a");
+    }
+
+    @Test
+    void oversizeMailsAreSkippedDeletedOrDeliveredAsHeaders() throws Exception {
+        MailboxSnapshot snapshot = snapshot("small", "big");
+        PollPlan skip = lifecycle(new PolicySettings(true, 0, 3, PoisonAction.KEEP, false, 150, OversizeAction.SKIP, 0, 0,
+                60_000)).plan(snapshot);
+        assertThat(delivered(skip)).containsExactly("small");
+        assertThat(skip.owedDeletes()).isEmpty();
+        PollPlan delete = lifecycle(new PolicySettings(true, 0, 3, PoisonAction.KEEP, false, 150, OversizeAction.DELETE, 0, 0,
+                60_000)).plan(snapshot);
+        assertThat(delivered(delete)).containsExactly("small");
+        assertThat(delete.owedDeletes()).containsExactly("big");
+        MessageLifecycle headers = lifecycle(new PolicySettings(true, 0, 3, PoisonAction.KEEP, false, 150,
+                OversizeAction.HEADERS, 0, 0, 60_000));
+        assertThat(headers.plan(snapshot).deliveries()).containsExactly(
+                new Delivery(snapshot.messages().get(0), false), new Delivery(snapshot.messages().get(1), true));
+        // a truncated delivery completes the mail but never deletes it, even with delete=true
+        headers.claim("big", false).orElseThrow();
+        assertThat(headers.succeeded("big", true)).isEqualTo(Outcome.KEEP);
+        assertThat(headers.plan(snapshot).owedDeletes()).isEmpty();
     }
 
     @Test
     void aMailInFlightIsNotClaimedTwiceUntilItsClaimExpires() throws Exception {
         MessageLifecycle lifecycle = lifecycle(true);
-        assertThat(lifecycle.claim("a")).isPresent();
-        assertThat(lifecycle.claim("a")).isEmpty();
-        assertThat(lifecycle.plan(snapshot("a"), 0).candidates()).isEmpty();
-        MessageLifecycle later = new MessageLifecycle(ledger, true, 60_000, "other",
-                Clock.offset(clock, java.time.Duration.ofMinutes(2)));
-        assertThat(later.claim("a")).isPresent();
+        assertThat(lifecycle.claim("a", false)).isPresent();
+        assertThat(lifecycle.claim("a", false)).isEmpty();
+        assertThat(lifecycle.plan(snapshot("a")).deliveries()).isEmpty();
+        MessageLifecycle later = new MessageLifecycle(ledger, PolicySettings.defaults(true), "other",
+                Clock.offset(clock, Duration.ofMinutes(31)));
+        assertThat(later.claim("a", false)).isPresent();
     }
 
     @Test
     void releaseRestoresTheEntryBeforeTheClaim() throws Exception {
         MessageLifecycle lifecycle = lifecycle(true);
-        lifecycle.claim("a").orElseThrow();
-        lifecycle.failed("a");
+        lifecycle.claim("a", false).orElseThrow();
+        lifecycle.failed("a", "boom");
         LedgerEntry afterFailure = ledger.get("a").orElseThrow();
-        lifecycle.release(lifecycle.claim("a").orElseThrow());
+        lifecycle.release(lifecycle.claim("a", false).orElseThrow());
         assertThat(ledger.get("a").orElseThrow()).isEqualTo(afterFailure);
-        lifecycle.release(lifecycle.claim("b").orElseThrow());
+        lifecycle.release(lifecycle.claim("b", false).orElseThrow());
         assertThat(ledger.get("b")).isEmpty();
     }
 
     @Test
     void mailsGoneFromTheServerArePruned() throws Exception {
         MessageLifecycle lifecycle = lifecycle(false);
-        lifecycle.claim("a").orElseThrow();
-        lifecycle.succeeded("a");
-        lifecycle.plan(snapshot("b"), 0);
+        lifecycle.claim("a", false).orElseThrow();
+        lifecycle.succeeded("a", false);
+        lifecycle.plan(snapshot("b"));
         assertThat(ledger.get("a")).isEmpty();
-        assertThat(ledger.entries().values()).noneMatch(e -> e.state() == MessageState.DONE);
     }
 }

@@ -23,7 +23,10 @@ public final class CuttingProxy implements AutoCloseable {
     private final ServerSocket listener;
     private final int targetPort;
     private final AtomicReference<String> cutAtCommand = new AtomicReference<>();
+    private final AtomicInteger occurrencesLeft = new AtomicInteger();
     private final AtomicInteger cuts = new AtomicInteger();
+    private volatile boolean holdAfterCut;
+    private volatile boolean holding;
     private final List<String> commands = new CopyOnWriteArrayList<>();
     private final List<Socket> open = new CopyOnWriteArrayList<>();
     private final Thread acceptor;
@@ -43,7 +46,24 @@ public final class CuttingProxy implements AutoCloseable {
 
     /** Cut every connection at the first client line that starts with this command (e.g. "QUIT"); null = never. */
     public void cutAt(String command) {
+        occurrencesLeft.set(1);
+        holdAfterCut = false;
         cutAtCommand.set(command);
+    }
+
+    /**
+     * Cut once, at the n-th time (counted from now) a client sends this command; after the cut refuse every new
+     * connection until {@link #resume()}, so a test can look at the server in exactly the state the cut left.
+     */
+    public void cutOnceAt(String command, int occurrence) {
+        occurrencesLeft.set(occurrence);
+        holdAfterCut = true;
+        cutAtCommand.set(command);
+    }
+
+    /** Accept connections again after {@link #cutOnceAt}. */
+    public void resume() {
+        holding = false;
     }
 
     /** How many connections were cut so far. */
@@ -60,6 +80,10 @@ public final class CuttingProxy implements AutoCloseable {
         while (!listener.isClosed()) {
             try {
                 Socket client = listener.accept();
+                if (holding) {
+                    closeQuietly(client);
+                    continue;
+                }
                 Socket server = new Socket(InetAddress.getLoopbackAddress(), targetPort);
                 open.add(client);
                 open.add(server);
@@ -103,7 +127,14 @@ public final class CuttingProxy implements AutoCloseable {
                 }
                 String text = line.toString(StandardCharsets.ISO_8859_1).trim();
                 String cut = cutAtCommand.get();
-                if (cut != null && text.regionMatches(true, 0, cut, 0, cut.length())) {
+                if (cut != null && text.regionMatches(true, 0, cut, 0, cut.length())
+                    && occurrencesLeft.decrementAndGet() == 0) {
+                    if (holdAfterCut) {
+                        holding = true;
+                        cutAtCommand.set(null);
+                    } else {
+                        occurrencesLeft.set(1);
+                    }
                     cuts.incrementAndGet();
                     return; // finally closes both sockets: the command never reaches the server
                 }
