@@ -244,4 +244,29 @@ class DovecotPolicyTest extends DovecotRouteTestSupport {
             assertThat(proxy.commands()).filteredOn(c -> c.startsWith("RETR")).hasSize(1);
         }
     }
+
+    @Test
+    void aClaimOlderThanClaimTimeoutExpiresAndTheMailIsDeliveredAgain() throws Exception {
+        dovecot.deliver(mail("stuck"));
+        java.util.concurrent.CountDownLatch unstick = new java.util.concurrent.CountDownLatch(1);
+        CamelContext context = start(tlsUri("delete=true&claimTimeout=300"), (rb, from) -> from.to("seda:stuck"));
+        context.addRoutes(new RouteBuilder() {
+            @Override
+            public void configure() {
+                from("seda:stuck?concurrentConsumers=2").process(e -> {
+                    received.add(e);
+                    if (received.size() == 1) {
+                        unstick.await(); // the first delivery hangs, as a stuck route would
+                    }
+                });
+            }
+        });
+
+        try {
+            awaitUntil(() -> received.size() >= 2 && serverCount() == 0);
+            assertThat(received).extracting(DovecotRouteTestSupport::uidOf).containsOnly(uidOf(received.get(0)));
+        } finally {
+            unstick.countDown();
+        }
+    }
 }
