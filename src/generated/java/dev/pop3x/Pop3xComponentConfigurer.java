@@ -80,6 +80,8 @@ public class Pop3xComponentConfigurer extends PropertyConfigurerSupport implemen
         case "sslcontextparameters":
         case "sslContextParameters": getOrCreateConfiguration(target).setSslContextParameters(property(camelContext, org.apache.camel.support.jsse.SSLContextParameters.class, value)); return true;
         case "username": getOrCreateConfiguration(target).setUsername(property(camelContext, java.lang.String.class, value)); return true;
+        case "xoauth2initialresponse":
+        case "xoauth2InitialResponse": getOrCreateConfiguration(target).setXoauth2InitialResponse(property(camelContext, boolean.class, value)); return true;
         default: return false;
         }
     }
@@ -137,6 +139,8 @@ public class Pop3xComponentConfigurer extends PropertyConfigurerSupport implemen
         case "sslcontextparameters":
         case "sslContextParameters": return org.apache.camel.support.jsse.SSLContextParameters.class;
         case "username": return java.lang.String.class;
+        case "xoauth2initialresponse":
+        case "xoauth2InitialResponse": return boolean.class;
         default: return null;
         }
     }
@@ -195,6 +199,8 @@ public class Pop3xComponentConfigurer extends PropertyConfigurerSupport implemen
         case "sslcontextparameters":
         case "sslContextParameters": return getOrCreateConfiguration(target).getSslContextParameters();
         case "username": return getOrCreateConfiguration(target).getUsername();
+        case "xoauth2initialresponse":
+        case "xoauth2InitialResponse": return getOrCreateConfiguration(target).isXoauth2InitialResponse();
         default: return null;
         }
     }

@@ -103,6 +103,8 @@ public class Pop3xEndpointConfigurer extends PropertyConfigurerSupport implement
         case "usefixeddelay":
         case "useFixedDelay": target.setUseFixedDelay(property(camelContext, boolean.class, value)); return true;
         case "username": target.getConfiguration().setUsername(property(camelContext, java.lang.String.class, value)); return true;
+        case "xoauth2initialresponse":
+        case "xoauth2InitialResponse": target.getConfiguration().setXoauth2InitialResponse(property(camelContext, boolean.class, value)); return true;
         default: return false;
         }
     }
@@ -190,6 +192,8 @@ public class Pop3xEndpointConfigurer extends PropertyConfigurerSupport implement
         case "usefixeddelay":
         case "useFixedDelay": return boolean.class;
         case "username": return java.lang.String.class;
+        case "xoauth2initialresponse":
+        case "xoauth2InitialResponse": return boolean.class;
         default: return null;
         }
     }
@@ -278,6 +282,8 @@ public class Pop3xEndpointConfigurer extends PropertyConfigurerSupport implement
         case "usefixeddelay":
         case "useFixedDelay": return target.isUseFixedDelay();
         case "username": return target.getConfiguration().getUsername();
+        case "xoauth2initialresponse":
+        case "xoauth2InitialResponse": return target.getConfiguration().isXoauth2InitialResponse();
         default: return null;
         }
     }

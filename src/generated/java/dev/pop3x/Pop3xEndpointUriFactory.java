@@ -23,7 +23,7 @@ public class Pop3xEndpointUriFactory extends org.apache.camel.support.component.
     private static final Set<String> SECRET_PROPERTY_NAMES;
     private static final Map<String, String> MULTI_VALUE_PREFIXES;
     static {
-        Set<String> props = new HashSet<>(46);
+        Set<String> props = new HashSet<>(47);
         props.add("accessTokenProvider");
         props.add("allowPlaintextAuth");
         props.add("authMechanism");
@@ -70,6 +70,7 @@ public class Pop3xEndpointUriFactory extends org.apache.camel.support.component.
         props.add("timeUnit");
         props.add("useFixedDelay");
         props.add("username");
+        props.add("xoauth2InitialResponse");
         PROPERTY_NAMES = Collections.unmodifiableSet(props);
         Set<String> secretProps = new HashSet<>(2);
         secretProps.add("password");

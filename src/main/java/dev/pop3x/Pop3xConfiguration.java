@@ -57,6 +57,12 @@ public class Pop3xConfiguration implements Cloneable {
               description = "Bean that supplies a fresh OAuth2 access token at every connect; required with authMechanism=xoauth2.")
     private AccessTokenProvider accessTokenProvider;
 
+    @UriParam(label = "security", defaultValue = "true",
+              description = "With authMechanism=xoauth2: true sends the token on the AUTH line (the one-line form Gmail"
+                            + " uses); false sends AUTH XOAUTH2 alone and the token after the server's challenge (the"
+                            + " two-line form Microsoft 365 requires).")
+    private boolean xoauth2InitialResponse = true;
+
     @UriParam(label = "advanced", defaultValue = "30000", javaType = "java.time.Duration",
               description = "How long to wait for the TCP connection to the server.")
     private long connectTimeout = 30_000;
@@ -280,6 +286,14 @@ public class Pop3xConfiguration implements Cloneable {
 
     public void setAccessTokenProvider(AccessTokenProvider accessTokenProvider) {
         this.accessTokenProvider = accessTokenProvider;
+    }
+
+    public boolean isXoauth2InitialResponse() {
+        return xoauth2InitialResponse;
+    }
+
+    public void setXoauth2InitialResponse(boolean xoauth2InitialResponse) {
+        this.xoauth2InitialResponse = xoauth2InitialResponse;
     }
 
     public long getConnectTimeout() {

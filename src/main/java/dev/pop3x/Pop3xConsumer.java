@@ -2,6 +2,7 @@ package dev.pop3x;
 
 import java.io.IOException;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.LinkedHashSet;
 import java.util.Queue;
@@ -19,6 +20,7 @@ import dev.pop3x.protocol.Pop3Exception;
 import dev.pop3x.session.MailboxMessage;
 import dev.pop3x.session.MailboxSession;
 import dev.pop3x.session.MailboxSnapshot;
+import dev.pop3x.session.MailboxUnavailableException;
 import dev.pop3x.session.SpooledMessage;
 import org.apache.camel.Exchange;
 import org.apache.camel.ExchangePropertyKey;
@@ -45,6 +47,9 @@ public class Pop3xConsumer extends ScheduledBatchPollingConsumer {
     private MailMapper mapper;
     private DeadLetterSender deadLetters;
     private boolean topRefusedLogged;
+    private boolean headerDigestKeysLogged;
+    private Duration loginDelay = Duration.ZERO;
+    private long nextLoginAllowed;
 
     // state of the poll in progress; touched by the poll thread only, except pendingDeletes (thread-safe)
     private MailboxSession session;
@@ -84,32 +89,63 @@ public class Pop3xConsumer extends ScheduledBatchPollingConsumer {
         shutdownRunningTask = null;
         pendingExchanges = 0;
         deletesSent.clear();
-        openSession();
+        if (System.currentTimeMillis() < nextLoginAllowed) {
+            LOG.debug("{}: skipping this poll: the server asks for {} between logins", config.mailboxKey(), loginDelay);
+            return 0;
+        }
         try {
-            PollPlan plan = lifecycle.plan(snapshot);
-            PendingDeletes deletes = new PendingDeletes();
-            plan.owedDeletes().forEach(deletes::offer);
-            pendingDeletes = deletes;
-            sendDeletes();
-            for (MailboxMessage mail : plan.deadLetters()) {
-                sendOwedDeadLetter(mail);
+            openSession();
+        } catch (MailboxUnavailableException e) {
+            if ("LOGIN-DELAY".equals(e.code())) {
+                nextLoginAllowed = System.currentTimeMillis() + loginDelay.toMillis();
             }
-            int delivered = processBatch(new ArrayDeque<>(plan.deliveries()));
-            // completions arriving from now on are left to the next poll (they are delete-pending in the ledger)
-            pendingDeletes = null;
-            deletes.close();
-            drain(deletes);
-            quit();
-            return delivered;
+            throw e;
+        }
+        if (getExceptionHandler() instanceof PollFailureLog failures) {
+            failures.pollSucceeded();
+        }
+        try {
+            return pollOpenSession();
         } finally {
             pendingDeletes = null;
             closeSession();
         }
     }
 
+    private int pollOpenSession() throws Exception {
+        PollPlan plan = lifecycle.plan(snapshot);
+        PendingDeletes deletes = new PendingDeletes();
+        plan.owedDeletes().forEach(deletes::offer);
+        pendingDeletes = deletes;
+        sendDeletes();
+        for (MailboxMessage mail : plan.deadLetters()) {
+            sendOwedDeadLetter(mail);
+        }
+        int delivered = processBatch(new ArrayDeque<>(plan.deliveries()));
+        // completions arriving from now on are left to the next poll (they are delete-pending in the ledger)
+        pendingDeletes = null;
+        deletes.close();
+        drain(deletes);
+        quit();
+        return delivered;
+    }
+
     private void openSession() throws Exception {
+        long loginAt = System.currentTimeMillis();
         session = endpoint.openSession();
-        snapshot = session.snapshot();
+        loginDelay = session.loginDelay();
+        nextLoginAllowed = loginAt + loginDelay.toMillis();
+        try {
+            snapshot = session.snapshot();
+        } catch (Exception e) {
+            closeSession();
+            throw e;
+        }
+        if (session.usesHeaderDigestKeys() && !headerDigestKeysLogged) {
+            LOG.warn("{}: the server has no UIDL; mails are told apart by a digest of their header and size (one TOP per"
+                     + " mail and poll)", config.mailboxKey());
+            headerDigestKeysLogged = true;
+        }
     }
 
     private void closeSession() {
@@ -131,9 +167,12 @@ public class Pop3xConsumer extends ScheduledBatchPollingConsumer {
         deletesSent.clear();
     }
 
-    /** commitEvery: make the deletes so far final, then go on in a new session (message numbers change). */
+    /**
+     * commitEvery: make the deletes so far final, then go on in a new session (message numbers change). Not while the
+     * server announces a LOGIN-DELAY: it would refuse the new login.
+     */
     private void commitIfDue() throws Exception {
-        if (config.getCommitEvery() > 0 && deletesSent.size() >= config.getCommitEvery()) {
+        if (config.getCommitEvery() > 0 && deletesSent.size() >= config.getCommitEvery() && loginDelay.isZero()) {
             quit();
             closeSession();
             openSession();

@@ -21,6 +21,7 @@ import org.apache.camel.Processor;
 import org.apache.camel.Producer;
 import org.apache.camel.spi.UriEndpoint;
 import org.apache.camel.spi.UriParam;
+import org.apache.camel.support.LoggingExceptionHandler;
 import org.apache.camel.support.ScheduledPollEndpoint;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -61,6 +62,10 @@ public class Pop3xEndpoint extends ScheduledPollEndpoint {
         Pop3xConsumer consumer = new Pop3xConsumer(this, processor);
         consumer.setMaxMessagesPerPoll(configuration.getMaxMessagesPerPoll());
         configureConsumer(consumer);
+        if (consumer.getExceptionHandler() instanceof LoggingExceptionHandler) {
+            // neither exceptionHandler nor bridgeErrorHandler was configured: log failed polls once per streak
+            consumer.setExceptionHandler(new PollFailureLog(getCamelContext(), configuration.mailboxKey()));
+        }
         return consumer;
     }
 
@@ -88,7 +93,7 @@ public class Pop3xEndpoint extends ScheduledPollEndpoint {
                 .build();
         AccessTokenProvider tokens = configuration.getAccessTokenProvider();
         Login login = new Login(configuration.getAuthMechanism(), configuration.getUsername(), configuration.getPassword(),
-                tokens == null ? null : tokens::accessToken);
+                tokens == null ? null : tokens::accessToken, configuration.isXoauth2InitialResponse());
         return MailboxSession.open(options, login);
     }
 

@@ -14,13 +14,16 @@ import dev.pop3x.protocol.Pop3Client;
  * @param username    mailbox user
  * @param password    password, null for XOAUTH2
  * @param accessToken asked for a fresh token at every login (XOAUTH2 only)
+ * @param xoauth2InitialResponse XOAUTH2 on one line (Gmail), else AUTH, a "+ " challenge, then the token (Microsoft 365)
  */
-public record Login(AuthMechanism mechanism, String username, String password, Callable<String> accessToken) {
+public record Login(
+        AuthMechanism mechanism, String username, String password, Callable<String> accessToken,
+        boolean xoauth2InitialResponse) {
 
-    void authenticate(Pop3Client client) throws IOException {
-        AuthMechanism chosen = resolve(client.capabilities());
+    void authenticate(Pop3Client client, Capabilities capabilities) throws IOException {
+        AuthMechanism chosen = resolve(capabilities);
         if (chosen == AuthMechanism.XOAUTH2) {
-            client.authenticateXoauth2(username, fetchToken(), true);
+            client.authenticateXoauth2(username, fetchToken(), xoauth2InitialResponse);
         } else {
             client.authenticate(chosen, username, password);
         }

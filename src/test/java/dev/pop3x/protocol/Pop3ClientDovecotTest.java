@@ -21,7 +21,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class Pop3ClientDovecotTest {
 
     @RegisterExtension
-    static DovecotExtension dovecot = new DovecotExtension().withConfig("auth_mechanisms = plain login apop");
+    static DovecotExtension dovecot = new DovecotExtension().withConfig("auth_mechanisms = plain login apop xoauth2");
 
     @BeforeEach
     void emptyMailbox() {
@@ -97,6 +97,28 @@ class Pop3ClientDovecotTest {
             assertThat(sink.toString(StandardCharsets.US_ASCII)).isEqualTo(mail);
             // Dovecot's LIST size does not count what RETR adds; it must be close, never trusted as exact
             assertThat(client.list().get(0).size()).isBetween((long) mail.length() - 2, (long) mail.length() + 2);
+        }
+    }
+
+    /**
+     * Dovecot's XOAUTH2 verifies the bearer token against the passdb like a password, so the test user's password
+     * serves as the one valid token: a server that really checks what it is given.
+     */
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(booleans = { true, false })
+    void xoauth2InBothFormsLogsIn(boolean oneLine) throws Exception {
+        try (Pop3Client client = Pop3Client.connect(options(Security.TLS, dovecot.pop3sPort()).build())) {
+            client.authenticateXoauth2(DovecotExtension.USER, DovecotExtension.PASSWORD, oneLine);
+            assertThat(client.list()).isNotNull();
+        }
+    }
+
+    @Test
+    void aWrongXoauth2TokenIsRefusedWithoutShowingIt() throws Exception {
+        try (Pop3Client client = Pop3Client.connect(options(Security.TLS, dovecot.pop3sPort()).build())) {
+            assertThatThrownBy(() -> client.authenticateXoauth2(DovecotExtension.USER, "not-the-token", false))
+                    .isInstanceOf(Pop3Exception.class)
+                    .message().doesNotContain("not-the-token");
         }
     }
 }
