@@ -1,15 +1,12 @@
 package dev.pop3x;
 
 import java.io.IOException;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.LinkedHashSet;
 import java.util.Queue;
 import java.util.Set;
-import java.util.UUID;
 
-import dev.pop3x.ledger.MailboxLedger;
 import dev.pop3x.mapping.MailMapper;
 import dev.pop3x.policy.MessageLifecycle;
 import dev.pop3x.policy.MessageLifecycle.Claim;
@@ -27,7 +24,6 @@ import org.apache.camel.ExchangePropertyKey;
 import org.apache.camel.Processor;
 import org.apache.camel.spi.Synchronization;
 import org.apache.camel.support.ScheduledBatchPollingConsumer;
-import org.apache.camel.util.IOHelper;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,16 +38,14 @@ public class Pop3xConsumer extends ScheduledBatchPollingConsumer {
 
     private final Pop3xEndpoint endpoint;
     private final Pop3xConfiguration config;
-    private MailboxLedger ledger;
-    private MessageLifecycle lifecycle;
-    private MailMapper mapper;
-    private DeadLetterSender deadLetters;
+    private final MailMapper mapper;
     private boolean topRefusedLogged;
     private boolean headerDigestKeysLogged;
     private Duration loginDelay = Duration.ZERO;
     private long nextLoginAllowed;
 
     // state of the poll in progress; touched by the poll thread only, except pendingDeletes (thread-safe)
+    private MessageLifecycle lifecycle;
     private MailboxSession session;
     private MailboxSnapshot snapshot;
     private volatile PendingDeletes pendingDeletes;
@@ -61,27 +55,13 @@ public class Pop3xConsumer extends ScheduledBatchPollingConsumer {
         super(endpoint, processor);
         this.endpoint = endpoint;
         this.config = endpoint.getConfiguration();
+        this.mapper = endpoint.createMapper(config.isMapMailMessage());
     }
 
+    /** The server asked for a minimum time between logins (LOGIN-DELAY): polls before then are not made at all. */
     @Override
-    protected void doStart() throws Exception {
-        ledger = endpoint.resolveLedger().open(config.mailboxKey());
-        // a new owner id per start: claims of an earlier run are never mistaken for this run's
-        lifecycle = new MessageLifecycle(ledger, endpoint.policySettings(), UUID.randomUUID().toString(), Clock.systemUTC());
-        mapper = endpoint.createMapper(config.isMapMailMessage());
-        if (config.getDeadLetterUri() != null) {
-            deadLetters = new DeadLetterSender(getEndpoint().getCamelContext(), config.getDeadLetterUri(),
-                    endpoint.createMapper(false));
-        }
-        super.doStart();
-    }
-
-    @Override
-    protected void doStop() throws Exception {
-        super.doStop();
-        IOHelper.close(deadLetters, ledger);
-        deadLetters = null;
-        ledger = null;
+    protected boolean isPollAllowed() {
+        return super.isPollAllowed() && System.currentTimeMillis() >= nextLoginAllowed;
     }
 
     @Override
@@ -89,25 +69,21 @@ public class Pop3xConsumer extends ScheduledBatchPollingConsumer {
         shutdownRunningTask = null;
         pendingExchanges = 0;
         deletesSent.clear();
-        if (System.currentTimeMillis() < nextLoginAllowed) {
-            LOG.debug("{}: skipping this poll: the server asks for {} between logins", config.mailboxKey(), loginDelay);
-            return 0;
-        }
+        lifecycle = endpoint.lifecycle();
+        openSession();
+        boolean quitDone = false;
         try {
-            openSession();
-        } catch (MailboxUnavailableException e) {
-            if ("LOGIN-DELAY".equals(e.code())) {
-                nextLoginAllowed = System.currentTimeMillis() + loginDelay.toMillis();
+            int delivered = pollOpenSession();
+            quitDone = true;
+            if (getExceptionHandler() instanceof PollFailureLog failures) {
+                failures.pollSucceeded();
             }
-            throw e;
-        }
-        if (getExceptionHandler() instanceof PollFailureLog failures) {
-            failures.pollSucceeded();
-        }
-        try {
-            return pollOpenSession();
+            return delivered;
         } finally {
             pendingDeletes = null;
+            if (!quitDone) {
+                quitAfterFailure();
+            }
             closeSession();
         }
     }
@@ -132,7 +108,15 @@ public class Pop3xConsumer extends ScheduledBatchPollingConsumer {
 
     private void openSession() throws Exception {
         long loginAt = System.currentTimeMillis();
-        session = endpoint.openSession();
+        try {
+            session = endpoint.openSession();
+        } catch (MailboxUnavailableException e) {
+            if ("LOGIN-DELAY".equals(e.code())) {
+                loginDelay = e.loginDelay().isZero() ? loginDelay : e.loginDelay();
+                nextLoginAllowed = loginAt + loginDelay.toMillis();
+            }
+            throw e;
+        }
         loginDelay = session.loginDelay();
         nextLoginAllowed = loginAt + loginDelay.toMillis();
         try {
@@ -165,6 +149,20 @@ public class Pop3xConsumer extends ScheduledBatchPollingConsumer {
                     config.mailboxKey(), deletesSent.size());
         }
         deletesSent.clear();
+    }
+
+    /**
+     * The poll is failing, but the connection may still be fine (a local error, say): a QUIT then makes the deletes
+     * of completed mails final now rather than on the next poll. Any problem here is secondary to the one in flight.
+     */
+    private void quitAfterFailure() {
+        if (session != null && session.isOpen() && !deletesSent.isEmpty()) {
+            try {
+                quit();
+            } catch (IOException | RuntimeException e) {
+                LOG.debug("{}: QUIT after a failed poll did not go through", config.mailboxKey(), e);
+            }
+        }
     }
 
     /**
@@ -201,59 +199,73 @@ public class Pop3xConsumer extends ScheduledBatchPollingConsumer {
         if (claim == null) {
             return false;
         }
-        SpooledMessage raw;
-        try {
-            raw = download(mail, headersOnly);
-        } catch (Exception e) {
-            lifecycle.release(claim);
-            throw e;
-        }
+        SpooledMessage raw = download(mail, headersOnly, claim);
         if (raw == null) {
-            lifecycle.release(claim);
             return false;
         }
         DeliveryHeaders headers = new DeliveryHeaders(mail, claim.attempt(), claim.entry().firstSeen(), headersOnly);
-        Exchange exchange;
+        Exchange exchange = createExchange(false);
         try {
-            exchange = createExchange(true);
-            headers.applyTo(exchange.getIn());
-            mapper.map(raw, exchange.getIn());
-            exchange.setProperty(ExchangePropertyKey.BATCH_INDEX, index);
-            exchange.setProperty(ExchangePropertyKey.BATCH_SIZE, total);
-            exchange.setProperty(ExchangePropertyKey.BATCH_COMPLETE, index == total - 1);
-            exchange.getExchangeExtension().addOnCompletion(new MailCompletion(headers, raw));
-        } catch (RuntimeException e) {
-            // never reached the route: as if it had not been downloaded
-            raw.close();
-            lifecycle.release(claim);
-            throw e;
-        }
-        try {
-            getProcessor().process(exchange);
-        } catch (Exception e) {
-            exchange.setException(e);
-        }
-        if (exchange.getException() != null) {
-            getExceptionHandler().handleException("Error processing mail " + mail.uid(), exchange, exchange.getException());
+            try {
+                headers.applyTo(exchange.getIn());
+                mapper.map(raw, exchange.getIn());
+                exchange.setProperty(ExchangePropertyKey.BATCH_INDEX, index);
+                exchange.setProperty(ExchangePropertyKey.BATCH_SIZE, total);
+                exchange.setProperty(ExchangePropertyKey.BATCH_COMPLETE, index == total - 1);
+                exchange.getExchangeExtension().addOnCompletion(new MailCompletion(claim, headers, raw));
+            } catch (RuntimeException e) {
+                // never reached the route (the local spool could not be read): as if it had not been downloaded
+                raw.close();
+                lifecycle.release(claim);
+                throw e;
+            }
+            try {
+                getProcessor().process(exchange);
+            } catch (Exception e) {
+                exchange.setException(e);
+            }
+            // a failure was handled by the route's error handler and is recorded by MailCompletion; nothing else to do
+            if (exchange.getException() != null) {
+                LOG.debug("{}: mail {} failed in the route", config.mailboxKey(), mail.uid(), exchange.getException());
+            }
+        } finally {
+            releaseExchange(exchange, false);
         }
         return true;
     }
 
-    /** RETR, or TOP n 0 for a headers-only delivery; null when the server cannot give the header alone. */
-    private SpooledMessage download(MailboxMessage mail, boolean headersOnly) throws IOException {
-        if (!headersOnly) {
-            return session.retrieve(mail.number(), config.getSpoolThreshold());
-        }
+    /**
+     * RETR, or TOP n 0 for a headers-only delivery. Null when this mail cannot be had: a {@code -ERR} for one mail
+     * (expunged by another session, unreadable on the server) counts as a failed attempt, so such a mail ends as
+     * poison instead of blocking the mailbox; the session itself is still fine and the poll goes on.
+     */
+    private SpooledMessage download(MailboxMessage mail, boolean headersOnly, Claim claim) throws IOException {
         try {
-            return session.retrieveHeader(mail.number(), config.getSpoolThreshold());
+            return headersOnly
+                    ? session.retrieveHeader(mail.number(), config.getSpoolThreshold())
+                    : session.retrieve(mail.number(), config.getSpoolThreshold());
         } catch (Pop3Exception e) {
-            // no TOP: downloading the whole mail is what maxMessageSize forbids, so it is skipped like oversizeAction=skip
-            if (!topRefusedLogged) {
-                LOG.warn("{}: the server refused TOP ({}); oversize mails are skipped instead of delivered as headers",
-                        config.mailboxKey(), e.getMessage());
-                topRefusedLogged = true;
+            if (headersOnly) {
+                // no TOP: downloading the whole mail is what maxMessageSize forbids, so it is skipped
+                lifecycle.release(claim);
+                if (!topRefusedLogged) {
+                    LOG.warn("{}: the server refused TOP ({}); oversize mails are skipped instead of delivered as headers",
+                            config.mailboxKey(), e.getMessage());
+                    topRefusedLogged = true;
+                }
+                return null;
+            }
+            LOG.warn("{}: the server refused to hand out mail {}: {}", config.mailboxKey(), mail.uid(), e.getMessage());
+            Outcome outcome = lifecycle.failed(claim, e.getMessage());
+            if (outcome == Outcome.DEAD_LETTER) {
+                lifecycle.deadLetterFailed(mail.uid()); // nothing to send; the next poll tries the dead letter again
+            } else if (outcome == Outcome.DELETE) {
+                pendingDeletes.offer(mail.uid());
             }
             return null;
+        } catch (IOException | RuntimeException e) {
+            lifecycle.release(claim);
+            throw e;
         }
     }
 
@@ -266,18 +278,32 @@ public class Pop3xConsumer extends ScheduledBatchPollingConsumer {
         SpooledMessage raw;
         try {
             raw = session.retrieve(mail.number(), config.getSpoolThreshold());
+        } catch (Pop3Exception e) {
+            // the server will not hand it out: no dead letter can carry it; poisonAction still applies
+            LOG.warn("{}: poison mail {} cannot be downloaded for the dead letter endpoint: {}", config.mailboxKey(),
+                    mail.uid(), e.getMessage());
+            requestDeleteIf(lifecycle.poisoned(mail.uid()), mail.uid());
+            return;
         } catch (Exception e) {
             lifecycle.release(claim);
             throw e;
         }
         DeliveryHeaders headers = new DeliveryHeaders(mail, claim.entry().attempts(), claim.entry().firstSeen(), false);
-        String refused = deadLetters.send(raw, headers, claim.entry().lastError());
+        deadLetter(mail.uid(), raw, headers, claim.entry().lastError());
+    }
+
+    /** Sends a poison mail to the dead letter endpoint, then applies poisonAction; on refusal the next poll retries. */
+    private void deadLetter(String uid, SpooledMessage raw, DeliveryHeaders headers, String failure) throws IOException {
+        DeadLetterSender sender = endpoint.deadLetters();
+        String refused = sender == null ? "the endpoint is stopped" : sender.send(raw, headers, failure);
         if (refused != null) {
-            lifecycle.release(claim);
-            LOG.warn("{}: dead letter endpoint refused poison mail {} again: {}", config.mailboxKey(), mail.uid(), refused);
-        } else if (lifecycle.poisoned(mail.uid()) == Outcome.DELETE) {
-            pendingDeletes.offer(mail.uid());
+            raw.close();
+            lifecycle.deadLetterFailed(uid);
+            LOG.warn("{}: dead letter endpoint refused poison mail {}; tried again on the next poll: {}",
+                    config.mailboxKey(), uid, refused);
+            return;
         }
+        requestDeleteIf(lifecycle.poisoned(uid), uid);
     }
 
     /** Sends the DELEs requested so far (poll thread only), and commits if commitEvery says so. */
@@ -304,7 +330,10 @@ public class Pop3xConsumer extends ScheduledBatchPollingConsumer {
     }
 
     /** Offers a DELE to the poll in progress; otherwise the ledger's delete-pending state carries it to the next poll. */
-    private void requestDelete(String uid) {
+    private void requestDeleteIf(Outcome outcome, String uid) {
+        if (outcome != Outcome.DELETE) {
+            return;
+        }
         PendingDeletes deletes = pendingDeletes;
         if (deletes == null || !deletes.offer(uid)) {
             LOG.debug("{}: {} completed after its session closed; deleted on the next poll", config.mailboxKey(), uid);
@@ -313,10 +342,12 @@ public class Pop3xConsumer extends ScheduledBatchPollingConsumer {
 
     /** Applies the policy when the Exchange's unit of work really ends, on whatever thread that is. */
     private final class MailCompletion implements Synchronization {
+        private final Claim claim;
         private final DeliveryHeaders headers;
         private final SpooledMessage raw;
 
-        MailCompletion(DeliveryHeaders headers, SpooledMessage raw) {
+        MailCompletion(Claim claim, DeliveryHeaders headers, SpooledMessage raw) {
+            this.claim = claim;
             this.headers = headers;
             this.raw = raw;
         }
@@ -328,10 +359,8 @@ public class Pop3xConsumer extends ScheduledBatchPollingConsumer {
         @Override
         public void onComplete(Exchange exchange) {
             try {
-                if (lifecycle.succeeded(uid(), headers.truncated()) == Outcome.DELETE) {
-                    requestDelete(uid());
-                }
-            } catch (IOException e) {
+                requestDeleteIf(endpoint.lifecycle().succeeded(claim, headers.truncated()), uid());
+            } catch (IOException | RuntimeException e) {
                 LOG.error("{}: cannot record the completion of {} in the ledger; it may be delivered again",
                         config.mailboxKey(), uid(), e);
             } finally {
@@ -341,29 +370,18 @@ public class Pop3xConsumer extends ScheduledBatchPollingConsumer {
 
         @Override
         public void onFailure(Exchange exchange) {
-            boolean rawHandedOver = false;
             try {
                 String failure = failureText(exchange);
-                Outcome outcome = lifecycle.failed(uid(), failure);
+                Outcome outcome = endpoint.lifecycle().failed(claim, failure);
                 if (outcome == Outcome.DEAD_LETTER) {
-                    rawHandedOver = true;
-                    String refused = deadLetters.send(raw, headers, failure);
-                    if (refused != null) {
-                        LOG.warn("{}: dead letter endpoint refused poison mail {}; retried on the next poll: {}",
-                                config.mailboxKey(), uid(), refused);
-                        return;
-                    }
-                    outcome = lifecycle.poisoned(uid());
+                    deadLetter(uid(), raw, headers, failure); // the raw message goes with it, and is closed there
+                    return;
                 }
-                if (outcome == Outcome.DELETE) {
-                    requestDelete(uid());
-                }
-            } catch (IOException e) {
+                requestDeleteIf(outcome, uid());
+                raw.close();
+            } catch (IOException | RuntimeException e) {
+                raw.close();
                 LOG.error("{}: cannot record the failure of {} in the ledger", config.mailboxKey(), uid(), e);
-            } finally {
-                if (!rawHandedOver) {
-                    raw.close();
-                }
             }
         }
     }

@@ -1,15 +1,19 @@
 package dev.pop3x;
 
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
+import java.util.UUID;
 import java.nio.file.Paths;
 
 import javax.net.ssl.SSLContext;
 
 import dev.pop3x.ledger.FileLedger;
 import dev.pop3x.ledger.Ledger;
+import dev.pop3x.ledger.MailboxLedger;
 import dev.pop3x.mapping.MailMapper;
 import dev.pop3x.mapping.Pop3xHeaderFilterStrategy;
+import dev.pop3x.policy.MessageLifecycle;
 import dev.pop3x.policy.PolicySettings;
 import dev.pop3x.protocol.Pop3ClientOptions;
 import dev.pop3x.protocol.Security;
@@ -23,6 +27,7 @@ import org.apache.camel.spi.UriEndpoint;
 import org.apache.camel.spi.UriParam;
 import org.apache.camel.support.LoggingExceptionHandler;
 import org.apache.camel.support.ScheduledPollEndpoint;
+import org.apache.camel.util.IOHelper;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -45,6 +50,11 @@ public class Pop3xEndpoint extends ScheduledPollEndpoint {
     private long delay = DEFAULT_DELAY;
 
     private SSLContext sslContext;
+    // the mailbox's state lives as long as the endpoint, not the consumer: completions of Exchanges still running
+    // on other routes after a route stop must still be recorded, under the claims they were given
+    private MailboxLedger ledger;
+    private MessageLifecycle lifecycle;
+    private DeadLetterSender deadLetters;
 
     public Pop3xEndpoint(String uri, Pop3xComponent component, Pop3xConfiguration configuration) {
         super(uri, component);
@@ -79,6 +89,35 @@ public class Pop3xEndpoint extends ScheduledPollEndpoint {
         } else {
             LOG.warn("pop3x endpoint {} uses security=none: the mailbox is read without encryption", configuration.mailboxKey());
         }
+    }
+
+    @Override
+    protected void doStart() throws Exception {
+        super.doStart();
+        ledger = resolveLedger().open(configuration.mailboxKey());
+        // a new owner id per start: claims of an earlier run are never mistaken for this run's
+        lifecycle = new MessageLifecycle(ledger, policySettings(), UUID.randomUUID().toString(), Clock.systemUTC());
+        if (configuration.getDeadLetterUri() != null) {
+            deadLetters = new DeadLetterSender(getCamelContext(), configuration.getDeadLetterUri(), createMapper(false));
+        }
+    }
+
+    @Override
+    protected void doStop() throws Exception {
+        IOHelper.close(deadLetters, ledger);
+        deadLetters = null;
+        lifecycle = null;
+        ledger = null;
+        super.doStop();
+    }
+
+    MessageLifecycle lifecycle() {
+        return lifecycle;
+    }
+
+    /** Null when no deadLetterUri is configured. */
+    DeadLetterSender deadLetters() {
+        return deadLetters;
     }
 
     /** Opens one POP3 session: connect, TLS, login. The caller closes it. */

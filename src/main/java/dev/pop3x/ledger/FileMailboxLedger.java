@@ -132,11 +132,22 @@ final class FileMailboxLedger implements MailboxLedger {
         if (linesInLog > 2L * entries.size() + 1000) {
             compact();
         }
-        ByteBuffer bytes = StandardCharsets.UTF_8.encode(line);
-        while (bytes.hasRemaining()) {
-            log.write(bytes);
+        long end = log.size();
+        try {
+            ByteBuffer bytes = StandardCharsets.UTF_8.encode(line);
+            while (bytes.hasRemaining()) {
+                log.write(bytes);
+            }
+            log.force(false);
+        } catch (IOException e) {
+            // a half-written line (disk full) would glue itself to the next one: cut it off
+            try {
+                log.truncate(end);
+            } catch (IOException ignored) {
+                // the torn line is ignored at the next open if this fails too
+            }
+            throw e;
         }
-        log.force(false);
         linesInLog++;
     }
 
@@ -153,16 +164,18 @@ final class FileMailboxLedger implements MailboxLedger {
             }
             out.force(true);
         }
-        if (log != null) {
-            log.close();
-        }
         try {
             Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } catch (AtomicMoveNotSupportedException e) {
             Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
         }
         syncDirectory(file.toAbsolutePath().getParent());
+        // the old channel stays usable until the new file is in place, so a failed rename breaks nothing
+        FileChannel old = log;
         log = FileChannel.open(file, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+        if (old != null) {
+            old.close();
+        }
         linesInLog = entries.size();
     }
 

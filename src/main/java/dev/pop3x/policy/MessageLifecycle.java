@@ -23,6 +23,8 @@ import dev.pop3x.session.MailboxSnapshot;
  */
 public final class MessageLifecycle {
 
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(MessageLifecycle.class);
+
     private final MailboxLedger ledger;
     private final PolicySettings settings;
     private final String owner;
@@ -78,11 +80,14 @@ public final class MessageLifecycle {
 
     /** For a mail the route should not get: does this poll owe it a delete or a dead letter? */
     private Outcome owedAction(LedgerEntry entry, long now) throws IOException {
+        if (isAvailable(entry, now) && isPoison(entry)) {
+            // poison whose dead letter did not go out (endpoint down, JVM died, maxAttempts lowered)
+            return settings.deadLetter() ? Outcome.DEAD_LETTER : poisoned(entry.uid());
+        }
         return switch (entry.state()) {
             case DELETE_PENDING -> Outcome.DELETE;
             case DONE -> retentionDue(entry, now) ? Outcome.DELETE : Outcome.KEEP;
-            case FAILED -> settings.deadLetter() ? Outcome.DEAD_LETTER : poisoned(entry.uid()); // poison, still owed
-            case POISON, IN_FLIGHT -> Outcome.KEEP;
+            case FAILED, POISON, IN_FLIGHT -> Outcome.KEEP;
         };
     }
 
@@ -91,12 +96,14 @@ public final class MessageLifecycle {
                && now - entry.completedAt() >= settings.deleteAfterMillis();
     }
 
+    /** Nobody holds the mail and it is not finished: after a failure, or a claim that expired. */
+    private boolean isAvailable(LedgerEntry entry, long now) {
+        return entry.state() == MessageState.FAILED
+               || entry.state() == MessageState.IN_FLIGHT && now - entry.claimedAt() > settings.claimTimeoutMillis();
+    }
+
     private boolean isDeliverable(LedgerEntry entry, long now) {
-        return switch (entry.state()) {
-            case FAILED -> !isPoison(entry);
-            case IN_FLIGHT -> now - entry.claimedAt() > settings.claimTimeoutMillis(); // a stuck or dead owner's claim expires
-            case DONE, POISON, DELETE_PENDING -> false;
-        };
+        return isAvailable(entry, now) && !isPoison(entry);
     }
 
     private boolean isPoison(LedgerEntry entry) {
@@ -118,7 +125,7 @@ public final class MessageLifecycle {
                 return forDeadLetter ? null : LedgerEntry.claimedFirst(uid, owner, now);
             }
             boolean claimable = forDeadLetter
-                    ? current.state() == MessageState.FAILED && isPoison(current)
+                    ? isAvailable(current, now) && isPoison(current)
                     : isDeliverable(current, now);
             return claimable ? current.claimed(owner, now) : current;
         });
@@ -126,9 +133,9 @@ public final class MessageLifecycle {
         return claimed ? Optional.of(new Claim(after, before[0])) : Optional.empty();
     }
 
-    /** The mail never reached the route (download or dead letter failed): the ledger goes back to before the claim. */
+    /** The mail never reached the route (download or mapping failed): the ledger goes back to before the claim. */
     public void release(Claim claim) throws IOException {
-        ledger.update(claim.entry().uid(), current -> claim.previous());
+        ledger.update(claim.entry().uid(), current -> isHeld(current, claim) ? claim.previous() : current);
     }
 
     /**
@@ -136,21 +143,38 @@ public final class MessageLifecycle {
      *
      * @param truncated only the header was delivered: the mail is done, but its body was never seen, so it is kept
      */
-    public Outcome succeeded(String uid, boolean truncated) throws IOException {
+    public Outcome succeeded(Claim claim, boolean truncated) throws IOException {
         boolean delete = settings.delete() && !truncated;
         MessageState next = delete ? MessageState.DELETE_PENDING : MessageState.DONE;
         long now = clock.millis();
-        ledger.update(uid, current -> current == null ? null : current.completed(next, now));
+        if (!changeIfHeld(claim, current -> current.completed(next, now))) {
+            return Outcome.KEEP;
+        }
         return delete ? Outcome.DELETE : Outcome.KEEP;
     }
 
-    /** The route failed on the Exchange: one more attempt counted; at {@code maxAttempts} the mail is poison. */
-    public Outcome failed(String uid, String error) throws IOException {
-        LedgerEntry entry = ledger.update(uid, current -> current == null ? null : current.failed(error));
-        if (entry == null || !isPoison(entry)) {
+    /**
+     * The route failed on the Exchange (or the server refused to hand the mail out): one more attempt counted. At
+     * {@code maxAttempts} the mail is poison: with a dead letter endpoint it stays claimed for the dead letter, so
+     * that no poll sends it a second time meanwhile.
+     */
+    public Outcome failed(Claim claim, String error) throws IOException {
+        boolean[] poison = new boolean[1];
+        long now = clock.millis();
+        boolean held = changeIfHeld(claim, current -> {
+            LedgerEntry failed = current.failed(error);
+            poison[0] = isPoison(failed);
+            return poison[0] && settings.deadLetter() ? failed.claimed(owner, now) : failed;
+        });
+        if (!held || !poison[0]) {
             return Outcome.RETRY;
         }
-        return settings.deadLetter() ? Outcome.DEAD_LETTER : poisoned(uid);
+        return settings.deadLetter() ? Outcome.DEAD_LETTER : poisoned(claim.entry().uid());
+    }
+
+    /** The dead letter endpoint refused the mail: it stays poison, and the next poll owes the dead letter again. */
+    public void deadLetterFailed(String uid) throws IOException {
+        ledger.update(uid, current -> current == null ? null : current.withState(MessageState.FAILED));
     }
 
     /** A poison mail's dead letter was delivered (or none is configured): apply {@code poisonAction}. */
@@ -166,6 +190,29 @@ public final class MessageLifecycle {
         for (String uid : uids) {
             ledger.update(uid, current -> null);
         }
+    }
+
+    /**
+     * Applies a completion only while the claim it belongs to still holds: a completion that arrives after its claim
+     * expired and the mail was claimed again must not overwrite what the newer delivery decides.
+     */
+    private boolean changeIfHeld(Claim claim, java.util.function.UnaryOperator<LedgerEntry> change) throws IOException {
+        boolean[] held = new boolean[1];
+        ledger.update(claim.entry().uid(), current -> {
+            held[0] = isHeld(current, claim);
+            return held[0] ? change.apply(current) : current;
+        });
+        if (!held[0]) {
+            LOG.warn("Mail {} completed after its claim expired (claimTimeout) and was taken again; this completion is"
+                     + " ignored", claim.entry().uid());
+        }
+        return held[0];
+    }
+
+    private static boolean isHeld(LedgerEntry current, Claim claim) {
+        return current != null && current.state() == MessageState.IN_FLIGHT
+               && java.util.Objects.equals(current.claimOwner(), claim.entry().claimOwner())
+               && current.claimedAt() == claim.entry().claimedAt();
     }
 
     /**

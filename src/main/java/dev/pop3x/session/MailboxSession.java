@@ -4,6 +4,7 @@ import java.io.Closeable;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.security.DigestOutputStream;
+import java.time.Duration;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
@@ -46,7 +47,7 @@ public final class MailboxSession implements Closeable {
         try {
             client = Pop3Client.connect(options);
         } catch (Pop3Exception e) {
-            throw MailboxUnavailableException.applies(e) ? new MailboxUnavailableException(mailbox, e) : e;
+            throw MailboxUnavailableException.applies(e) ? new MailboxUnavailableException(mailbox, e, Duration.ZERO) : e;
         }
         try {
             if (options.security() == Security.STARTTLS) {
@@ -61,7 +62,8 @@ public final class MailboxSession implements Closeable {
                 login.authenticate(client, capabilities);
             } catch (Pop3Exception e) {
                 throw MailboxUnavailableException.applies(e)
-                        ? new MailboxUnavailableException(mailbox, e) : new AuthenticationFailedException(mailbox, e);
+                        ? new MailboxUnavailableException(mailbox, e, loginDelay(capabilities))
+                        : new AuthenticationFailedException(mailbox, e);
             }
             return new MailboxSession(client, capabilities);
         } catch (IOException | RuntimeException e) {
@@ -73,13 +75,22 @@ public final class MailboxSession implements Closeable {
     /**
      * The minimum time between logins the server announced (RFC 2449 LOGIN-DELAY), zero if none.
      */
-    public java.time.Duration loginDelay() {
+    public Duration loginDelay() {
+        return loginDelay(capabilities);
+    }
+
+    private static Duration loginDelay(Capabilities capabilities) {
         try {
-            return capabilities.argument("LOGIN-DELAY").map(s -> java.time.Duration.ofSeconds(Long.parseLong(s.trim())))
-                    .orElse(java.time.Duration.ZERO);
+            return capabilities.argument("LOGIN-DELAY").map(s -> Duration.ofSeconds(Long.parseLong(s.trim())))
+                    .orElse(Duration.ZERO);
         } catch (NumberFormatException e) {
-            return java.time.Duration.ZERO;
+            return Duration.ZERO;
         }
+    }
+
+    /** False once the connection failed (the client drops it on anything but a plain -ERR). */
+    public boolean isOpen() {
+        return client.isOpen();
     }
 
     /**

@@ -14,10 +14,17 @@ public class MailboxUnavailableException extends IOException {
     private static final long serialVersionUID = 1L;
 
     private final String code;
+    private final java.time.Duration loginDelay;
 
-    MailboxUnavailableException(String mailbox, Pop3Exception cause) {
+    MailboxUnavailableException(String mailbox, Pop3Exception cause, java.time.Duration loginDelay) {
         super(describe(mailbox, cause.code()) + ": " + cause.getMessage(), cause);
         this.code = cause.code();
+        this.loginDelay = loginDelay;
+    }
+
+    /** The LOGIN-DELAY the server announced before the refusal, zero if none. */
+    public java.time.Duration loginDelay() {
+        return loginDelay;
     }
 
     /** The response code without brackets, e.g. {@code IN-USE}. */
