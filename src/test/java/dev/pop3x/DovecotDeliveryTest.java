@@ -84,7 +84,7 @@ class DovecotDeliveryTest extends DovecotRouteTestSupport {
         assertThat(badAttempts.subList(0, 5)).containsExactly(1, 2, 3, 4, 5);
         assertThat(subjects().stream().filter("good"::equals)).hasSize(1);
         String badUid = received.stream().filter(e -> "bad".equals(e.getIn().getHeader("Subject"))).map(
-                DovecotRouteTestSupport::uidOf).findFirst().orElseThrow();
+                RouteTestSupport::uidOf).findFirst().orElseThrow();
         assertThat(uidsOnServer()).containsExactly(badUid);
     }
 
@@ -97,15 +97,14 @@ class DovecotDeliveryTest extends DovecotRouteTestSupport {
         awaitUntil(() -> received.size() >= 2 && serverCount() == 0);
         awaitPolls(2);
         assertThat(subjects()).containsExactly("twin", "twin");
-        assertThat(received.stream().map(DovecotRouteTestSupport::uidOf).distinct()).hasSize(2);
+        assertThat(received.stream().map(RouteTestSupport::uidOf).distinct()).hasSize(2);
     }
 
     @Test
     void starttlsWorks() throws Exception {
         dovecot.deliver(mail("over-stls"));
         startRecording("pop3x:localhost:" + dovecot.pop3Port() + "?security=starttls&sslContextParameters=#ssl&username="
-                       + DovecotExtension.USER + "&password=" + DovecotExtension.PASSWORD + "&ledgerDirectory=" + ledgerDir
-                       + "&initialDelay=0&delay=50&pollStrategy=#polls&delete=true");
+                       + DovecotExtension.USER + "&password=" + DovecotExtension.PASSWORD + "&" + commonOptions("delete=true"));
 
         awaitUntil(() -> received.size() >= 1 && serverCount() == 0);
         assertThat(subjects()).containsExactly("over-stls");
@@ -115,7 +114,8 @@ class DovecotDeliveryTest extends DovecotRouteTestSupport {
     @Test
     void anUntrustedCertificateIsRefusedAndNothingIsTouched() throws Exception {
         dovecot.deliver(mail("secret"));
-        start(tlsUri("delete=true"), dovecot.untrustedTrustStorePath(), (rb, from) -> from.process(received::add));
+        trustStore = dovecot.untrustedTrustStorePath();
+        startRecording(tlsUri("delete=true"));
 
         awaitUntil(() -> polls.errors().size() >= 2);
         assertThat(polls.errors()).allSatisfy(e -> assertThat(causes(e)).hasAtLeastOneElementOfType(SSLHandshakeException.class));

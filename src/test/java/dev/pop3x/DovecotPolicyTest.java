@@ -264,7 +264,7 @@ class DovecotPolicyTest extends DovecotRouteTestSupport {
 
         try {
             awaitUntil(() -> received.size() >= 2 && serverCount() == 0);
-            assertThat(received).extracting(DovecotRouteTestSupport::uidOf).containsOnly(uidOf(received.get(0)));
+            assertThat(received).extracting(RouteTestSupport::uidOf).containsOnly(uidOf(received.get(0)));
         } finally {
             unstick.countDown();
         }

@@ -98,6 +98,8 @@ public final class FaultyPop3Server implements AutoCloseable {
 
     private final List<Trigger> triggers = new CopyOnWriteArrayList<>();
     private final AtomicInteger dropMidRetrAfter = new AtomicInteger(-1);
+    private volatile String unavailableUid;
+    private final AtomicInteger unavailableRetrs = new AtomicInteger();
 
     // ---- observation ----
     private final List<String> commands = Collections.synchronizedList(new ArrayList<>());
@@ -328,6 +330,20 @@ public final class FaultyPop3Server implements AutoCloseable {
     }
 
     // ======================================== observation ========================================
+
+    /**
+     * RETR of the mail with this UIDL answers {@code -ERR} (as Dovecot does for a message another session expunged, or
+     * whose file cannot be read); the session stays usable.
+     */
+    public FaultyPop3Server unavailable(String uid) {
+        unavailableUid = uid;
+        return this;
+    }
+
+    /** How many RETRs {@link #unavailable} refused. */
+    public int unavailableRetrs() {
+        return unavailableRetrs.get();
+    }
 
     /** Every command line received, in order, across sessions; PASS, AUTH and APOP arguments are masked. */
     public List<String> commands() {
@@ -751,6 +767,11 @@ public final class FaultyPop3Server implements AutoCloseable {
                 return true;
             }
             Mail mail = snapshot.get(i);
+            if (mail.uid.equals(unavailableUid)) {
+                unavailableRetrs.incrementAndGet();
+                reply("-ERR [SYS/TEMP] Message is not available.");
+                return true;
+            }
             boolean lf = bareLf;
             byte[] body = multiline(lines(mail.content), lf);
             String status = "+OK " + reportedSize(mail) + " octets\r\n";
