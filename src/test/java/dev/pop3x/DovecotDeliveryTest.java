@@ -16,7 +16,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The delete/keep guarantees of the foundation, against a real Dovecot (DELE is final only after QUIT there).
+ * Dovecot-specific delivery checks beyond the contract suite (dev.pop3x.contract): an untrusted certificate, a
+ * connection cut at QUIT (DELE is final only after QUIT on a real server), an asynchronous route.
  */
 class DovecotDeliveryTest extends DovecotRouteTestSupport {
 
@@ -26,89 +27,6 @@ class DovecotDeliveryTest extends DovecotRouteTestSupport {
     @Override
     DovecotExtension dovecot() {
         return dovecot;
-    }
-
-    @Test
-    void deleteAfterSuccessEmptiesTheMailbox() throws Exception {
-        for (String s : List.of("one", "two", "three")) {
-            dovecot.deliver(mail(s));
-        }
-        startRecording(tlsUri("delete=true"));
-
-        awaitUntil(() -> received.size() >= 3 && serverCount() == 0);
-        awaitPolls(3);
-        assertThat(subjects()).containsExactlyInAnyOrder("one", "two", "three");
-        assertThat(received).allSatisfy(e -> {
-            assertThat(uidOf(e)).isNotBlank();
-            assertThat(e.getIn().getHeader(Pop3xConstants.ATTEMPT, Integer.class)).isEqualTo(1);
-            assertThat(e.getIn().getHeader(Pop3xConstants.SIZE, Long.class)).isPositive();
-            assertThat(e.getIn().getBody(String.class)).startsWith("body of ");
-        });
-        assertThat(dovecot.messageCount()).isZero();
-    }
-
-    @Test
-    void keepModeDeliversEachMailOnceAcrossPollsAndRestart() throws Exception {
-        for (String s : List.of("k1", "k2", "k3")) {
-            dovecot.deliver(mail(s));
-        }
-        CamelContext first = startRecording(tlsUri("delete=false"));
-        awaitUntil(() -> received.size() >= 3);
-        awaitPolls(5);
-        assertThat(subjects()).containsExactlyInAnyOrder("k1", "k2", "k3");
-        first.stop();
-
-        // a new CamelContext on the same ledger directory: nothing old comes again, a new mail does
-        dovecot.deliver(mail("k4"));
-        startRecording(tlsUri("delete=false"));
-        awaitUntil(() -> received.size() >= 4);
-        awaitPolls(5);
-        assertThat(subjects()).containsExactlyInAnyOrder("k1", "k2", "k3", "k4");
-        assertThat(serverCount()).isEqualTo(4);
-    }
-
-    @Test
-    void aFailingRouteLeavesTheMailOnTheServerAndItIsDeliveredAgain() throws Exception {
-        dovecot.deliver(mail("good"));
-        dovecot.deliver(mail("bad"));
-        List<Integer> badAttempts = new CopyOnWriteArrayList<>();
-        start(tlsUri("delete=true&maxAttempts=0"), (rb, from) -> from.process(e -> {
-            received.add(e);
-            if ("bad".equals(e.getIn().getHeader("Subject"))) {
-                badAttempts.add(e.getIn().getHeader(Pop3xConstants.ATTEMPT, Integer.class));
-                throw new IllegalStateException("route refuses this mail");
-            }
-        }));
-
-        awaitUntil(() -> badAttempts.size() >= 5 && serverCount() == 1);
-        assertThat(badAttempts.subList(0, 5)).containsExactly(1, 2, 3, 4, 5);
-        assertThat(subjects().stream().filter("good"::equals)).hasSize(1);
-        String badUid = received.stream().filter(e -> "bad".equals(e.getIn().getHeader("Subject"))).map(
-                RouteTestSupport::uidOf).findFirst().orElseThrow();
-        assertThat(uidsOnServer()).containsExactly(badUid);
-    }
-
-    @Test
-    void twoByteIdenticalMailsAreBothDelivered() throws Exception {
-        dovecot.deliver(mail("twin"));
-        dovecot.deliver(mail("twin"));
-        startRecording(tlsUri("delete=true"));
-
-        awaitUntil(() -> received.size() >= 2 && serverCount() == 0);
-        awaitPolls(2);
-        assertThat(subjects()).containsExactly("twin", "twin");
-        assertThat(received.stream().map(RouteTestSupport::uidOf).distinct()).hasSize(2);
-    }
-
-    @Test
-    void starttlsWorks() throws Exception {
-        dovecot.deliver(mail("over-stls"));
-        startRecording("pop3x:localhost:" + dovecot.pop3Port() + "?security=starttls&sslContextParameters=#ssl&username="
-                       + DovecotExtension.USER + "&password=" + DovecotExtension.PASSWORD + "&" + commonOptions("delete=true"));
-
-        awaitUntil(() -> received.size() >= 1 && serverCount() == 0);
-        assertThat(subjects()).containsExactly("over-stls");
-        assertThat(polls.errors()).isEmpty();
     }
 
     @Test
