@@ -22,7 +22,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class DovecotDeliveryTest extends DovecotRouteTestSupport {
 
     @RegisterExtension
-    static DovecotExtension dovecot = new DovecotExtension();
+    static DovecotExtension dovecot = new DovecotExtension().withConfig("auth_mechanisms = plain login xoauth2");
 
     @Override
     DovecotExtension dovecot() {
@@ -94,5 +94,26 @@ class DovecotDeliveryTest extends DovecotRouteTestSupport {
         assertThat(subjects().stream().filter("async-good"::equals)).hasSize(1);
         assertThat(badAttempts.subList(0, 2)).containsExactly(1, 2);
         assertThat(uidsOnServer()).hasSize(1);
+    }
+
+    /** Dovecot checks an XOAUTH2 bearer token against its passdb like a password: the test password is the valid token. */
+    @Test
+    void xoauth2AsksTheTokenProviderAtEveryConnect() throws Exception {
+        dovecot.deliver(mail("oauth"));
+        java.util.concurrent.atomic.AtomicInteger tokensIssued = new java.util.concurrent.atomic.AtomicInteger();
+        AccessTokenProvider provider = () -> {
+            tokensIssued.incrementAndGet();
+            return DovecotExtension.PASSWORD;
+        };
+        String uri = "pop3x:localhost:" + dovecot.pop3sPort() + "?sslContextParameters=#ssl&username=" + DovecotExtension.USER
+                     + "&authMechanism=xoauth2&accessTokenProvider=#tokens&xoauth2InitialResponse=false&"
+                     + commonOptions("delete=true");
+        beans.put("tokens", provider);
+        startRecording(uri);
+
+        awaitUntil(() -> received.size() == 1 && serverCount() == 0);
+        awaitPolls(3);
+        assertThat(polls.errors()).isEmpty();
+        assertThat(tokensIssued.get()).isGreaterThanOrEqualTo(polls.polls());
     }
 }

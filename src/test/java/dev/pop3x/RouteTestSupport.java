@@ -31,6 +31,8 @@ abstract class RouteTestSupport {
     final List<CamelContext> contexts = new CopyOnWriteArrayList<>();
     final List<Exchange> received = new CopyOnWriteArrayList<>();
     PollCounter polls;
+    /** More beans for the route's URI, bound by {@link #start}. */
+    final java.util.Map<String, Object> beans = new java.util.HashMap<>();
 
     @AfterEach
     void stopContexts() {
@@ -54,6 +56,7 @@ abstract class RouteTestSupport {
         CamelContext context = new DefaultCamelContext();
         polls = new PollCounter();
         context.getRegistry().bind("polls", polls);
+        beans.forEach(context.getRegistry()::bind);
         bindBeans(context);
         context.addRoutes(new RouteBuilder() {
             @Override

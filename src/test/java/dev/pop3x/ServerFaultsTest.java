@@ -219,6 +219,23 @@ class ServerFaultsTest extends RouteTestSupport {
         assertThat(server.unavailableRetrs()).isEqualTo(2); // maxAttempts, then poison: not asked for again
     }
 
+    // ---------------------------------------------------------------- security
+
+    @Test
+    void starttlsRefusesToLogInWhenStlsIsNotOfferedOrFails() throws Exception {
+        server.add(mail("private"));
+        startRecording("pop3x:127.0.0.1:" + server.port() + "?security=starttls&username=alice&password=secret&"
+                       + commonOptions("delete=true"));
+        awaitPolls(2);
+        assertThat(polls.errors()).allSatisfy(e -> assertThat(e).hasMessageContaining("does not offer STLS"));
+
+        server.capabilities("STLS", "UIDL", "TOP", "USER"); // announced, but the command is refused
+        awaitPolls(2);
+        assertThat(polls.errors()).last().satisfies(e -> assertThat(e).hasMessageContaining("STLS"));
+        assertThat(server.commands()).noneMatch(c -> c.startsWith("USER") || c.startsWith("PASS") || c.startsWith("AUTH"));
+        assertThat(received).isEmpty();
+    }
+
     // ---------------------------------------------------------------- quirks
 
     @Test
