@@ -70,6 +70,7 @@ public class Pop3xComponentConfigurer extends PropertyConfigurerSupport implemen
         case "oversizeaction":
         case "oversizeAction": getOrCreateConfiguration(target).setOversizeAction(property(camelContext, dev.pop3x.policy.OversizeAction.class, value)); return true;
         case "password": getOrCreateConfiguration(target).setPassword(property(camelContext, java.lang.String.class, value)); return true;
+        case "pipelining": getOrCreateConfiguration(target).setPipelining(property(camelContext, boolean.class, value)); return true;
         case "poisonaction":
         case "poisonAction": getOrCreateConfiguration(target).setPoisonAction(property(camelContext, dev.pop3x.policy.PoisonAction.class, value)); return true;
         case "readtimeout":
@@ -129,6 +130,7 @@ public class Pop3xComponentConfigurer extends PropertyConfigurerSupport implemen
         case "oversizeaction":
         case "oversizeAction": return dev.pop3x.policy.OversizeAction.class;
         case "password": return java.lang.String.class;
+        case "pipelining": return boolean.class;
         case "poisonaction":
         case "poisonAction": return dev.pop3x.policy.PoisonAction.class;
         case "readtimeout":
@@ -189,6 +191,7 @@ public class Pop3xComponentConfigurer extends PropertyConfigurerSupport implemen
         case "oversizeaction":
         case "oversizeAction": return getOrCreateConfiguration(target).getOversizeAction();
         case "password": return getOrCreateConfiguration(target).getPassword();
+        case "pipelining": return getOrCreateConfiguration(target).isPipelining();
         case "poisonaction":
         case "poisonAction": return getOrCreateConfiguration(target).getPoisonAction();
         case "readtimeout":

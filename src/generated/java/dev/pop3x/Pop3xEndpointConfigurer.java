@@ -74,6 +74,7 @@ public class Pop3xEndpointConfigurer extends PropertyConfigurerSupport implement
         case "oversizeaction":
         case "oversizeAction": target.getConfiguration().setOversizeAction(property(camelContext, dev.pop3x.policy.OversizeAction.class, value)); return true;
         case "password": target.getConfiguration().setPassword(property(camelContext, java.lang.String.class, value)); return true;
+        case "pipelining": target.getConfiguration().setPipelining(property(camelContext, boolean.class, value)); return true;
         case "poisonaction":
         case "poisonAction": target.getConfiguration().setPoisonAction(property(camelContext, dev.pop3x.policy.PoisonAction.class, value)); return true;
         case "pollstrategy":
@@ -163,6 +164,7 @@ public class Pop3xEndpointConfigurer extends PropertyConfigurerSupport implement
         case "oversizeaction":
         case "oversizeAction": return dev.pop3x.policy.OversizeAction.class;
         case "password": return java.lang.String.class;
+        case "pipelining": return boolean.class;
         case "poisonaction":
         case "poisonAction": return dev.pop3x.policy.PoisonAction.class;
         case "pollstrategy":
@@ -253,6 +255,7 @@ public class Pop3xEndpointConfigurer extends PropertyConfigurerSupport implement
         case "oversizeaction":
         case "oversizeAction": return target.getConfiguration().getOversizeAction();
         case "password": return target.getConfiguration().getPassword();
+        case "pipelining": return target.getConfiguration().isPipelining();
         case "poisonaction":
         case "poisonAction": return target.getConfiguration().getPoisonAction();
         case "pollstrategy":

@@ -23,7 +23,7 @@ public class Pop3xEndpointUriFactory extends org.apache.camel.support.component.
     private static final Set<String> SECRET_PROPERTY_NAMES;
     private static final Map<String, String> MULTI_VALUE_PREFIXES;
     static {
-        Set<String> props = new HashSet<>(47);
+        Set<String> props = new HashSet<>(48);
         props.add("accessTokenProvider");
         props.add("allowPlaintextAuth");
         props.add("authMechanism");
@@ -53,6 +53,7 @@ public class Pop3xEndpointUriFactory extends org.apache.camel.support.component.
         props.add("maxMessagesPerPoll");
         props.add("oversizeAction");
         props.add("password");
+        props.add("pipelining");
         props.add("poisonAction");
         props.add("pollStrategy");
         props.add("port");

@@ -141,6 +141,12 @@ public class Pop3xConfiguration implements Cloneable {
               description = "Deliver at most this many messages per poll, oldest first; 0 = no limit.")
     private int maxMessagesPerPoll;
 
+    @UriParam(label = "advanced", defaultValue = "true",
+              description = "Send commands in windows when the server announces PIPELINING (RFC 2449): one round trip for"
+                            + " many RETR/DELE instead of one each, which is what makes remote mailboxes fast. Delivery"
+                            + " semantics are the same either way; false sends one command at a time.")
+    private boolean pipelining = true;
+
     @UriParam(label = "advanced", defaultValue = "1048576",
               description = "Messages larger than this many bytes are spooled to a temp file instead of being held in heap.")
     private long spoolThreshold = 1024 * 1024;
@@ -422,6 +428,14 @@ public class Pop3xConfiguration implements Cloneable {
 
     public void setMaxMessagesPerPoll(int maxMessagesPerPoll) {
         this.maxMessagesPerPoll = maxMessagesPerPoll;
+    }
+
+    public boolean isPipelining() {
+        return pipelining;
+    }
+
+    public void setPipelining(boolean pipelining) {
+        this.pipelining = pipelining;
     }
 
     public long getSpoolThreshold() {

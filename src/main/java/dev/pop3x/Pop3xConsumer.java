@@ -3,7 +3,8 @@ package dev.pop3x;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayDeque;
-import java.util.LinkedHashSet;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Queue;
 import java.util.Set;
 
@@ -49,7 +50,6 @@ public class Pop3xConsumer extends ScheduledBatchPollingConsumer {
     private MailboxSession session;
     private MailboxSnapshot snapshot;
     private volatile PendingDeletes pendingDeletes;
-    private final Set<String> deletesSent = new LinkedHashSet<>();
 
     public Pop3xConsumer(Pop3xEndpoint endpoint, Processor processor) {
         super(endpoint, processor);
@@ -68,7 +68,6 @@ public class Pop3xConsumer extends ScheduledBatchPollingConsumer {
     protected int poll() throws Exception {
         shutdownRunningTask = null;
         pendingExchanges = 0;
-        deletesSent.clear();
         lifecycle = endpoint.lifecycle();
         openSession();
         boolean quitDone = false;
@@ -93,7 +92,6 @@ public class Pop3xConsumer extends ScheduledBatchPollingConsumer {
         PendingDeletes deletes = new PendingDeletes();
         plan.owedDeletes().forEach(deletes::offer);
         pendingDeletes = deletes;
-        sendDeletes();
         for (MailboxMessage mail : plan.deadLetters()) {
             sendOwedDeadLetter(mail);
         }
@@ -101,7 +99,7 @@ public class Pop3xConsumer extends ScheduledBatchPollingConsumer {
         // completions arriving from now on are left to the next poll (they are delete-pending in the ledger)
         pendingDeletes = null;
         deletes.close();
-        drain(deletes);
+        requestDeletes(deletes); // sent together with the QUIT
         quit();
         return delivered;
     }
@@ -142,13 +140,14 @@ public class Pop3xConsumer extends ScheduledBatchPollingConsumer {
 
     /** QUIT; only its +OK makes the DELEs of the session final. */
     private void quit() throws IOException {
-        if (session.quit()) {
-            lifecycle.deleted(deletesSent);
-        } else if (!deletesSent.isEmpty()) {
+        boolean confirmed = session.quit();
+        Set<String> marked = session.markedForDeletion();
+        if (confirmed) {
+            lifecycle.deleted(marked);
+        } else if (!marked.isEmpty()) {
             LOG.warn("{}: the server did not confirm QUIT; {} deletes stay pending and are retried on the next poll",
-                    config.mailboxKey(), deletesSent.size());
+                    config.mailboxKey(), marked.size());
         }
-        deletesSent.clear();
     }
 
     /**
@@ -156,7 +155,8 @@ public class Pop3xConsumer extends ScheduledBatchPollingConsumer {
      * of completed mails final now rather than on the next poll. Any problem here is secondary to the one in flight.
      */
     private void quitAfterFailure() {
-        if (session != null && session.isOpen() && !deletesSent.isEmpty()) {
+        if (session != null && session.isOpen() && !session.awaitsMessageAnswers()
+            && !session.markedForDeletion().isEmpty()) {
             try {
                 quit();
             } catch (IOException | RuntimeException e) {
@@ -170,40 +170,134 @@ public class Pop3xConsumer extends ScheduledBatchPollingConsumer {
      * server announces a LOGIN-DELAY: it would refuse the new login.
      */
     private void commitIfDue() throws Exception {
-        if (config.getCommitEvery() > 0 && deletesSent.size() >= config.getCommitEvery() && loginDelay.isZero()) {
+        if (config.getCommitEvery() > 0 && session.markedForDeletion().size() >= config.getCommitEvery()
+            && loginDelay.isZero()) {
             quit();
             closeSession();
             openSession();
         }
     }
 
+    /** Mails whose RETRs go out together when the server pipelines: bounded in count and in LIST bytes. */
+    private static final int WINDOW_MAILS = 32;
+    private static final long WINDOW_BYTES = 8L * 1024 * 1024;
+
+    /** A mail of the current window: claimed, its RETR (or TOP) sent. */
+    private record Requested(MailboxMessage mail, boolean headersOnly, Claim claim) {
+    }
+
+    /**
+     * Delivers the planned mails window by window: claim the window, send the owed DELEs and the window's RETRs in
+     * one write, then read and route each answer in order. Only one mail is held at a time; the next ones wait in
+     * the socket. Without PIPELINING a window is one mail and every command waits for its answer.
+     */
     @Override
     public int processBatch(Queue<Object> deliveries) throws Exception {
         int total = deliveries.size();
+        int index = 0;
         int delivered = 0;
-        for (int index = 0; index < total && isBatchAllowed(); index++) {
-            Delivery delivery = (Delivery) deliveries.poll();
-            pendingExchanges = total - index - 1;
-            // numbers are per session: after a commitEvery reconnect the mail may have another, or be gone
-            MailboxMessage mail = snapshot.find(delivery.mail().uid()).orElse(null);
-            if (mail != null && deliver(mail, delivery.headersOnly(), index, total)) {
-                delivered++;
+        while (!deliveries.isEmpty() && isBatchAllowed()) {
+            List<Requested> window = claimWindow(deliveries);
+            requestDeletes(pendingDeletes);
+            for (Requested r : window) {
+                session.requestMessage(r.mail().number(), r.headersOnly());
             }
-            sendDeletes();
+            session.flush();
+            logRefusedDeletes(session.readDeleteAnswers());
+            for (int i = 0; i < window.size(); i++) {
+                SpooledMessage raw = readAnswer(window, i);
+                pendingExchanges = total - index - 1;
+                if (raw != null) {
+                    routeOrRelease(window, i, raw, index, total);
+                    delivered++;
+                }
+                index++;
+            }
+            commitIfDue();
         }
         return delivered;
     }
 
-    private boolean deliver(MailboxMessage mail, boolean headersOnly, int index, int total) throws Exception {
-        Claim claim = lifecycle.claim(mail.uid(), false).orElse(null);
-        if (claim == null) {
-            return false;
+    /** Claims the next mails for one window; numbers are looked up again (a commitEvery reconnect changes them). */
+    private List<Requested> claimWindow(Queue<Object> deliveries) throws IOException {
+        int maxMails = !session.isPipelining() ? 1
+                : config.getCommitEvery() > 0 ? Math.min(WINDOW_MAILS, config.getCommitEvery()) : WINDOW_MAILS;
+        List<Requested> window = new ArrayList<>();
+        long bytes = 0;
+        while (!deliveries.isEmpty() && window.size() < maxMails && (window.isEmpty() || bytes < WINDOW_BYTES)) {
+            Delivery delivery = (Delivery) deliveries.poll();
+            MailboxMessage mail = snapshot.find(delivery.mail().uid()).orElse(null);
+            Claim claim = mail == null ? null : lifecycle.claim(mail.uid(), false).orElse(null);
+            if (claim != null) {
+                window.add(new Requested(mail, delivery.headersOnly(), claim));
+                bytes += Math.max(mail.size(), 0);
+            }
         }
-        SpooledMessage raw = download(mail, headersOnly, claim);
-        if (raw == null) {
-            return false;
+        return window;
+    }
+
+    /**
+     * The answer for window[i]. Null when this one mail cannot be had: a {@code -ERR} (expunged by another session,
+     * unreadable on the server) counts as a failed attempt, so such a mail ends as poison instead of blocking the
+     * mailbox; the session is still fine. A broken connection releases the claims of the window's unread mails.
+     */
+    private SpooledMessage readAnswer(List<Requested> window, int i) throws IOException {
+        Requested r = window.get(i);
+        try {
+            return session.readMessage(config.getSpoolThreshold());
+        } catch (Pop3Exception e) {
+            if (r.headersOnly()) {
+                refusedTop(r, e);
+            } else {
+                refusedRetr(r, e);
+            }
+            return null;
+        } catch (IOException | RuntimeException e) {
+            releaseFrom(window, i);
+            throw e;
         }
-        DeliveryHeaders headers = new DeliveryHeaders(mail, claim.attempt(), claim.entry().firstSeen(), headersOnly);
+    }
+
+    /** Routes window[i]; if that fails outside the route (a local error), the window's later mails are released. */
+    private void routeOrRelease(List<Requested> window, int i, SpooledMessage raw, int index, int total) throws Exception {
+        try {
+            route(window.get(i), raw, index, total);
+        } catch (Exception e) {
+            releaseFrom(window, i + 1);
+            throw e;
+        }
+    }
+
+    private void releaseFrom(List<Requested> window, int from) throws IOException {
+        for (Requested unread : window.subList(from, window.size())) {
+            lifecycle.release(unread.claim());
+        }
+    }
+
+    /** No TOP: downloading the whole mail is what maxMessageSize forbids, so it is skipped. */
+    private void refusedTop(Requested r, Pop3Exception e) throws IOException {
+        lifecycle.release(r.claim());
+        if (!topRefusedLogged) {
+            LOG.warn("{}: the server refused TOP ({}); oversize mails are skipped instead of delivered as headers",
+                    config.mailboxKey(), e.getMessage());
+            topRefusedLogged = true;
+        }
+    }
+
+    private void refusedRetr(Requested r, Pop3Exception e) throws IOException {
+        LOG.warn("{}: the server refused to hand out mail {}: {}", config.mailboxKey(), r.mail().uid(), e.getMessage());
+        Outcome outcome = lifecycle.failed(r.claim(), e.getMessage());
+        if (outcome == Outcome.DEAD_LETTER) {
+            lifecycle.deadLetterFailed(r.mail().uid()); // nothing to send; the next poll tries the dead letter again
+        } else {
+            requestDeleteIf(outcome, r.mail().uid());
+        }
+    }
+
+    private void route(Requested r, SpooledMessage raw, int index, int total) throws Exception {
+        MailboxMessage mail = r.mail();
+        DeliveryHeaders headers = new DeliveryHeaders(mail, r.claim().attempt(), r.claim().entry().firstSeen(),
+                r.headersOnly());
         Exchange exchange = createExchange(false);
         try {
             try {
@@ -212,11 +306,11 @@ public class Pop3xConsumer extends ScheduledBatchPollingConsumer {
                 exchange.setProperty(ExchangePropertyKey.BATCH_INDEX, index);
                 exchange.setProperty(ExchangePropertyKey.BATCH_SIZE, total);
                 exchange.setProperty(ExchangePropertyKey.BATCH_COMPLETE, index == total - 1);
-                exchange.getExchangeExtension().addOnCompletion(new MailCompletion(claim, headers, raw));
+                exchange.getExchangeExtension().addOnCompletion(new MailCompletion(r.claim(), headers, raw));
             } catch (RuntimeException e) {
                 // never reached the route (the local spool could not be read): as if it had not been downloaded
                 raw.close();
-                lifecycle.release(claim);
+                lifecycle.release(r.claim());
                 throw e;
             }
             try {
@@ -231,42 +325,6 @@ public class Pop3xConsumer extends ScheduledBatchPollingConsumer {
         } finally {
             releaseExchange(exchange, false);
         }
-        return true;
-    }
-
-    /**
-     * RETR, or TOP n 0 for a headers-only delivery. Null when this mail cannot be had: a {@code -ERR} for one mail
-     * (expunged by another session, unreadable on the server) counts as a failed attempt, so such a mail ends as
-     * poison instead of blocking the mailbox; the session itself is still fine and the poll goes on.
-     */
-    private SpooledMessage download(MailboxMessage mail, boolean headersOnly, Claim claim) throws IOException {
-        try {
-            return headersOnly
-                    ? session.retrieveHeader(mail.number(), config.getSpoolThreshold())
-                    : session.retrieve(mail.number(), config.getSpoolThreshold());
-        } catch (Pop3Exception e) {
-            if (headersOnly) {
-                // no TOP: downloading the whole mail is what maxMessageSize forbids, so it is skipped
-                lifecycle.release(claim);
-                if (!topRefusedLogged) {
-                    LOG.warn("{}: the server refused TOP ({}); oversize mails are skipped instead of delivered as headers",
-                            config.mailboxKey(), e.getMessage());
-                    topRefusedLogged = true;
-                }
-                return null;
-            }
-            LOG.warn("{}: the server refused to hand out mail {}: {}", config.mailboxKey(), mail.uid(), e.getMessage());
-            Outcome outcome = lifecycle.failed(claim, e.getMessage());
-            if (outcome == Outcome.DEAD_LETTER) {
-                lifecycle.deadLetterFailed(mail.uid()); // nothing to send; the next poll tries the dead letter again
-            } else if (outcome == Outcome.DELETE) {
-                pendingDeletes.offer(mail.uid());
-            }
-            return null;
-        } catch (IOException | RuntimeException e) {
-            lifecycle.release(claim);
-            throw e;
-        }
     }
 
     /** A poison mail whose dead letter did not go out when it failed (endpoint down, or the JVM died). */
@@ -277,7 +335,9 @@ public class Pop3xConsumer extends ScheduledBatchPollingConsumer {
         }
         SpooledMessage raw;
         try {
-            raw = session.retrieve(mail.number(), config.getSpoolThreshold());
+            session.requestMessage(mail.number(), false);
+            session.flush();
+            raw = session.readMessage(config.getSpoolThreshold());
         } catch (Pop3Exception e) {
             // the server will not hand it out: no dead letter can carry it; poisonAction still applies
             LOG.warn("{}: poison mail {} cannot be downloaded for the dead letter endpoint: {}", config.mailboxKey(),
@@ -306,27 +366,19 @@ public class Pop3xConsumer extends ScheduledBatchPollingConsumer {
         requestDeleteIf(lifecycle.poisoned(uid), uid);
     }
 
-    /** Sends the DELEs requested so far (poll thread only), and commits if commitEvery says so. */
-    private void sendDeletes() throws Exception {
-        PendingDeletes deletes = pendingDeletes;
-        if (deletes != null) {
-            drain(deletes);
-            commitIfDue();
+    /** Queues a DELE for every mail completed so far (poll thread only); they go out with the next flush. */
+    private void requestDeletes(PendingDeletes deletes) throws IOException {
+        if (deletes == null) {
+            return;
+        }
+        for (String uid = deletes.poll(); uid != null; uid = deletes.poll()) {
+            session.requestDelete(uid, snapshot.numbersOf(uid));
         }
     }
 
-    private void drain(PendingDeletes deletes) throws IOException {
-        for (String uid = deletes.poll(); uid != null; uid = deletes.poll()) {
-            try {
-                for (int number : snapshot.numbersOf(uid)) {
-                    session.delete(number);
-                }
-                deletesSent.add(uid);
-            } catch (Pop3Exception e) {
-                // the mail stays delete-pending and is retried on the next poll
-                LOG.warn("{}: DELE of {} refused: {}", config.mailboxKey(), uid, e.getMessage());
-            }
-        }
+    private void logRefusedDeletes(List<String> refused) {
+        // a refused mail stays delete-pending and is retried on the next poll
+        refused.forEach(r -> LOG.warn("{}: DELE refused for {}", config.mailboxKey(), r));
     }
 
     /** Offers a DELE to the poll in progress; otherwise the ledger's delete-pending state carries it to the next poll. */

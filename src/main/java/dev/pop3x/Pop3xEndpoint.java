@@ -133,7 +133,7 @@ public class Pop3xEndpoint extends ScheduledPollEndpoint {
         AccessTokenProvider tokens = configuration.getAccessTokenProvider();
         Login login = new Login(configuration.getAuthMechanism(), configuration.getUsername(), configuration.getPassword(),
                 tokens == null ? null : tokens::accessToken, configuration.isXoauth2InitialResponse());
-        return MailboxSession.open(options, login);
+        return MailboxSession.open(options, login, configuration.isPipelining());
     }
 
     Ledger resolveLedger() {

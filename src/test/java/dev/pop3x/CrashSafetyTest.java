@@ -50,7 +50,7 @@ class CrashSafetyTest {
         String java = Paths.get(System.getProperty("java.home"), "bin", "java").toString();
         ProcessBuilder pb = new ProcessBuilder(java, "-Xmx256m", "-cp", System.getProperty("java.class.path"),
                 CrashTestConsumer.class.getName(), String.valueOf(dovecot.pop3Port()), dir.resolve("ledger").toString(),
-                delivered.toString(), "25", "commitEvery=4");
+                delivered.toString(), "25", "commitEvery=4&" + RouteTestSupport.PIPELINING);
         pb.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
         return pb.start();
     }

@@ -73,10 +73,15 @@ abstract class RouteTestSupport {
     void bindBeans(CamelContext context) {
     }
 
-    /** Options every test URI carries: a ledger of the test's own, fast polls, the poll counter. */
+    /**
+     * Options every test URI carries: a ledger of the test's own, fast polls, the poll counter, and pipelining as the
+     * build says (the suite runs once with it and once with it forced off: -Dpop3x.pipelining=false).
+     */
     String commonOptions(String options) {
-        return "ledgerDirectory=" + ledgerDir + "&initialDelay=0&delay=50&pollStrategy=#polls&" + options;
+        return "ledgerDirectory=" + ledgerDir + "&initialDelay=0&delay=50&pollStrategy=#polls&" + PIPELINING + "&" + options;
     }
+
+    static final String PIPELINING = "pipelining=" + System.getProperty("pop3x.pipelining", "true");
 
     /** A route that only records what reached it. */
     CamelContext startRecording(String uri) throws Exception {

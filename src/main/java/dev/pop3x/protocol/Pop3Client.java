@@ -277,16 +277,46 @@ public final class Pop3Client implements Closeable {
 
     /** UIDL; Pop3Exception on -ERR (the caller may fall back). Fields are split on runs of spaces/tabs. */
     public List<UidlEntry> uidl() throws IOException {
+        sendAndFlush("UIDL");
+        return readUidlAnswer();
+    }
+
+    public List<ListEntry> list() throws IOException {
+        sendAndFlush("LIST");
+        return readListAnswer();
+    }
+
+    /** RETR n into sink; returns the octets written. */
+    public long retrieve(int messageNumber, OutputStream sink) throws IOException {
+        sendAndFlush("RETR " + messageNumber);
+        return readMessageAnswer("RETR " + messageNumber, sink);
+    }
+
+    /** TOP n l into sink (the header, a blank line, then l body lines). */
+    public long top(int messageNumber, int lines, OutputStream sink) throws IOException {
+        sendAndFlush("TOP " + messageNumber + " " + lines);
+        return readMessageAnswer("TOP " + messageNumber + " " + lines, sink);
+    }
+
+    public void delete(int messageNumber) throws IOException {
+        expectOk("DELE " + messageNumber);
+    }
+
+    // ---- answers to commands sent earlier with send(): with PIPELINING several are outstanding, read in order ----
+
+    /** The answer to a UIDL sent earlier; Pop3Exception on -ERR, after which the connection is still in step. */
+    public List<UidlEntry> readUidlAnswer() throws IOException {
         List<UidlEntry> result = new ArrayList<>();
-        for (String[] f : listing("UIDL")) {
+        for (String[] f : readListing("UIDL")) {
             result.add(new UidlEntry(number(f[0], "UIDL"), f[1]));
         }
         return result;
     }
 
-    public List<ListEntry> list() throws IOException {
+    /** The answer to a LIST sent earlier. */
+    public List<ListEntry> readListAnswer() throws IOException {
         List<ListEntry> result = new ArrayList<>();
-        for (String[] f : listing("LIST")) {
+        for (String[] f : readListing("LIST")) {
             try {
                 result.add(new ListEntry(number(f[0], "LIST"), Long.parseLong(f[1])));
             } catch (NumberFormatException e) {
@@ -297,8 +327,30 @@ public final class Pop3Client implements Closeable {
         return result;
     }
 
-    private List<String[]> listing(String command) throws IOException {
-        expectOk(command);
+    /** The answer to a RETR or TOP sent earlier, streamed into sink; Pop3Exception on -ERR (still in step). */
+    public long readMessageAnswer(String command, OutputStream sink) throws IOException {
+        Pop3Response r = readStatus(command);
+        if (!r.ok()) {
+            throw new Pop3Exception(command, r);
+        }
+        return readMultiline(sink);
+    }
+
+    /** The answer to a single-line command sent earlier (DELE, NOOP, ...); not thrown on -ERR. */
+    public Pop3Response readAnswer(String command) throws IOException {
+        return readStatus(command);
+    }
+
+    private void sendAndFlush(String command) throws IOException {
+        send(command);
+        flush();
+    }
+
+    private List<String[]> readListing(String command) throws IOException {
+        Pop3Response r = readStatus(command);
+        if (!r.ok()) {
+            throw new Pop3Exception(command, r);
+        }
         ByteArrayOutputStream body = new ByteArrayOutputStream();
         readMultiline(body);
         List<String[]> rows = new ArrayList<>();
@@ -324,22 +376,6 @@ public final class Pop3Client implements Closeable {
             close();
             throw new Pop3ProtocolException("malformed message number in " + command + ": \"" + Pop3Response.printable(s) + "\"");
         }
-    }
-
-    /** RETR n into sink; returns the octets written. */
-    public long retrieve(int messageNumber, OutputStream sink) throws IOException {
-        expectOk("RETR " + messageNumber);
-        return readMultiline(sink);
-    }
-
-    /** TOP n l into sink (the header, a blank line, then l body lines). */
-    public long top(int messageNumber, int lines, OutputStream sink) throws IOException {
-        expectOk("TOP " + messageNumber + " " + lines);
-        return readMultiline(sink);
-    }
-
-    public void delete(int messageNumber) throws IOException {
-        expectOk("DELE " + messageNumber);
     }
 
     public void noop() throws IOException {

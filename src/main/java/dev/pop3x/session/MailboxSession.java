@@ -28,11 +28,20 @@ public final class MailboxSession implements Closeable {
 
     private final Pop3Client client;
     private final Capabilities capabilities;
+    private final boolean pipelining;
     private boolean headerDigestKeys;
+    /** Commands sent whose answers are not read yet, in order; a DELE carries the UIDL it is for. */
+    private final java.util.ArrayDeque<Outstanding> outstanding = new java.util.ArrayDeque<>();
+    private final java.util.Map<String, Integer> markedCopies = new java.util.HashMap<>();
+    private final java.util.Set<String> refusedUids = new java.util.HashSet<>();
 
-    private MailboxSession(Pop3Client client, Capabilities capabilities) {
+    private record Outstanding(String command, String uid) {
+    }
+
+    private MailboxSession(Pop3Client client, Capabilities capabilities, boolean pipelining) {
         this.client = client;
         this.capabilities = capabilities;
+        this.pipelining = pipelining && capabilities.has("PIPELINING");
     }
 
     /**
@@ -41,7 +50,7 @@ public final class MailboxSession implements Closeable {
      * @throws AuthenticationFailedException the credentials were refused
      * @throws MailboxUnavailableException   the mailbox or server is unavailable ([IN-USE], [LOGIN-DELAY], [SYS/*])
      */
-    public static MailboxSession open(Pop3ClientOptions options, Login login) throws IOException {
+    public static MailboxSession open(Pop3ClientOptions options, Login login, boolean allowPipelining) throws IOException {
         String mailbox = login.username() + "@" + options.host() + ":" + options.port();
         Pop3Client client;
         try {
@@ -65,7 +74,7 @@ public final class MailboxSession implements Closeable {
                         ? new MailboxUnavailableException(mailbox, e, loginDelay(capabilities))
                         : new AuthenticationFailedException(mailbox, e);
             }
-            return new MailboxSession(client, capabilities);
+            return new MailboxSession(client, capabilities, allowPipelining);
         } catch (IOException | RuntimeException e) {
             client.close();
             throw e;
@@ -94,27 +103,51 @@ public final class MailboxSession implements Closeable {
     }
 
     /**
-     * One UIDL and one LIST for the whole mailbox (UIDL first: GNU Mailutils grows a message by an X-UIDL header
-     * when it first computes its UIDL, and LIST should show the grown size).
+     * One UIDL and one LIST for the whole mailbox, sent together when the server pipelines (UIDL first: GNU Mailutils
+     * grows a message by an X-UIDL header when it first computes its UIDL, and LIST should show the grown size).
      *
      * <p>A server without UIDL gets a stand-in key per message: a digest of its header ({@code TOP n 0}) and its LIST
      * size. That costs one TOP per message and poll; identical headers and sizes count as copies of one mail.
      */
     public MailboxSnapshot snapshot() throws IOException {
-        List<UidlEntry> uidl;
-        try {
-            uidl = client.uidl();
-        } catch (Pop3Exception e) {
-            List<ListEntry> list = client.list();
-            headerDigestKeys = true;
-            return new MailboxSnapshot(headerDigests(list), list);
+        client.send("UIDL");
+        if (!pipelining) {
+            client.flush();
+            List<UidlEntry> uidl = readUidlOrNull();
+            client.send("LIST");
+            client.flush();
+            return snapshotOf(uidl, client.readListAnswer());
         }
-        return new MailboxSnapshot(uidl, client.list());
+        client.send("LIST");
+        client.flush();
+        List<UidlEntry> uidl = readUidlOrNull();
+        return snapshotOf(uidl, client.readListAnswer());
+    }
+
+    private List<UidlEntry> readUidlOrNull() throws IOException {
+        try {
+            return client.readUidlAnswer();
+        } catch (Pop3Exception e) {
+            return null; // no UIDL on this server
+        }
+    }
+
+    private MailboxSnapshot snapshotOf(List<UidlEntry> uidl, List<ListEntry> list) throws IOException {
+        if (uidl == null) {
+            headerDigestKeys = true;
+            uidl = headerDigests(list);
+        }
+        return new MailboxSnapshot(uidl, list);
     }
 
     /** True when the server had no UIDL and mails are keyed by a digest of their header. */
     public boolean usesHeaderDigestKeys() {
         return headerDigestKeys;
+    }
+
+    /** True when the server announced PIPELINING and the endpoint allows it: commands then go out in windows. */
+    public boolean isPipelining() {
+        return pipelining;
     }
 
     private List<UidlEntry> headerDigests(List<ListEntry> list) throws IOException {
@@ -141,24 +174,71 @@ public final class MailboxSession implements Closeable {
         }
     }
 
-    /** RETR into memory or a spool file. */
-    public SpooledMessage retrieve(int number, long spoolThreshold) throws IOException {
-        return download(spoolThreshold, sink -> client.retrieve(number, sink));
+    // ---- messages and deletes: commands are queued, and with PIPELINING sent together at flush() ----
+
+    /** Asks for a message: RETR, or {@code TOP n 0} for its header only. Read the answer with {@link #readMessage}. */
+    public void requestMessage(int number, boolean headerOnly) throws IOException {
+        String command = headerOnly ? "TOP " + number + " 0" : "RETR " + number;
+        client.send(command);
+        outstanding.add(new Outstanding(command, null));
+        if (!pipelining) {
+            client.flush();
+        }
     }
 
-    /** {@code TOP n 0}: the header only, for mails too large to download whole. */
-    public SpooledMessage retrieveHeader(int number, long spoolThreshold) throws IOException {
-        return download(spoolThreshold, sink -> client.top(number, 0, sink));
+    /**
+     * DELE for every copy of a mail: only marks it; the server deletes it when QUIT succeeds. Without pipelining the
+     * answers are read at once; with it, before the next message or at QUIT.
+     */
+    public void requestDelete(String uid, List<Integer> numbers) throws IOException {
+        for (int number : numbers) {
+            client.send("DELE " + number);
+            outstanding.add(new Outstanding("DELE " + number, uid));
+        }
+        if (!pipelining) {
+            client.flush();
+            readDeleteAnswers();
+        }
     }
 
-    private interface Command {
-        void writeTo(SpooledMessage.Sink sink) throws IOException;
+    /** Sends what was queued (with pipelining: one write for a whole window of commands). */
+    public void flush() throws IOException {
+        client.flush();
     }
 
-    private static SpooledMessage download(long spoolThreshold, Command command) throws IOException {
+    /**
+     * Reads the answers to the DELEs sent so far that come before the next message answer.
+     *
+     * @return the refusals, as "uid: answer", for the log; refused mails stay delete-pending
+     */
+    public List<String> readDeleteAnswers() throws IOException {
+        List<String> refused = new ArrayList<>();
+        while (!outstanding.isEmpty() && outstanding.peek().uid() != null) {
+            Outstanding dele = outstanding.poll();
+            Pop3Response answer = client.readAnswer(dele.command());
+            if (answer.ok()) {
+                markedCopies.merge(dele.uid(), 1, Integer::sum);
+            } else {
+                refusedUids.add(dele.uid());
+                refused.add(dele.uid() + ": " + dele.command() + " -ERR " + answer.text());
+            }
+        }
+        return refused;
+    }
+
+    /**
+     * Reads the next message answer into memory or a spool file.
+     *
+     * @throws Pop3Exception the server refused this one message ({@code -ERR}); the session is still usable
+     */
+    public SpooledMessage readMessage(long spoolThreshold) throws IOException {
+        Outstanding request = outstanding.poll();
+        if (request == null || request.uid() != null) {
+            throw new IllegalStateException("no message answer is outstanding; read the DELE answers first");
+        }
         SpooledMessage.Sink sink = SpooledMessage.sink(spoolThreshold);
         try {
-            command.writeTo(sink);
+            client.readMessageAnswer(request.command(), sink);
             return sink.finish();
         } catch (IOException | RuntimeException e) {
             sink.discard();
@@ -166,15 +246,31 @@ public final class MailboxSession implements Closeable {
         }
     }
 
-    /** DELE: only marks the message; the server deletes it when QUIT succeeds. */
-    public void delete(int number) throws IOException {
-        client.delete(number);
+    /** Mails whose DELE the server accepted for every copy: deleted if QUIT succeeds. */
+    public java.util.Set<String> markedForDeletion() {
+        java.util.Set<String> marked = new java.util.LinkedHashSet<>(markedCopies.keySet());
+        marked.removeAll(refusedUids);
+        return marked;
+    }
+
+    /** True while a RETR/TOP answer is still unread: a QUIT now would be answered after it. */
+    public boolean awaitsMessageAnswers() {
+        return outstanding.stream().anyMatch(o -> o.uid() == null);
     }
 
     /** @return true when the server confirmed QUIT, which is what makes the DELEs of this session final */
     public boolean quit() throws IOException {
-        Pop3Response answer = client.quit();
-        return answer.ok();
+        if (awaitsMessageAnswers()) {
+            throw new IllegalStateException("QUIT while message answers are unread would misread them as its own");
+        }
+        client.send("QUIT");
+        client.flush();
+        readDeleteAnswers();
+        try {
+            return client.readAnswer("QUIT").ok();
+        } finally {
+            client.close();
+        }
     }
 
     @Override

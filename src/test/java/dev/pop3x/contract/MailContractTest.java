@@ -59,7 +59,8 @@ abstract class MailContractTest {
         polls = new PollCounter();
         context.getRegistry().bind("polls", polls);
         String full = uri + (uri.contains("?") ? "&" : "?") + "ledgerDirectory=" + ledgerDir
-                      + "&initialDelay=0&delay=50&pollStrategy=#polls&" + options;
+                      + "&initialDelay=0&delay=50&pollStrategy=#polls&pipelining="
+                      + System.getProperty("pop3x.pipelining", "true") + "&" + options;
         context.addRoutes(new RouteBuilder() {
             @Override
             public void configure() {
