@@ -198,12 +198,17 @@ public class Pop3xConsumer extends ScheduledBatchPollingConsumer {
         int delivered = 0;
         while (!deliveries.isEmpty() && isBatchAllowed()) {
             List<Requested> window = claimWindow(deliveries);
-            requestDeletes(pendingDeletes);
-            for (Requested r : window) {
-                session.requestMessage(r.mail().number(), r.headersOnly());
+            try {
+                requestDeletes(pendingDeletes);
+                for (Requested r : window) {
+                    session.requestMessage(r.mail().number(), r.headersOnly());
+                }
+                session.flush();
+                logRefusedDeletes(session.readDeleteAnswers());
+            } catch (IOException | RuntimeException e) {
+                releaseFrom(window, 0); // the connection broke before any of them was read
+                throw e;
             }
-            session.flush();
-            logRefusedDeletes(session.readDeleteAnswers());
             for (int i = 0; i < window.size(); i++) {
                 SpooledMessage raw = readAnswer(window, i);
                 pendingExchanges = total - index - 1;
