@@ -48,9 +48,9 @@ public final class HostileMessages {
                 "Message-ID: <same@example.com>", "", "second of two")));
         all.add(new Hostile("message-id-twice", crlf(head("message-id-twice", false),
                 "Message-ID: <one@example.com>", "Message-ID: <two@example.com>", "", "two ids")));
-        all.add(new Hostile("raw-utf8-headers", bytes(crlf(
+        all.add(new Hostile("raw-utf8-headers", crlf(
                 "From: J\u00fcrgen <juergen@example.com>", "Subject: hostile raw-utf8-headers \u20ac",
-                "To: b\u00e9a@example.com", "Content-Type: text/plain; charset=utf-8", "", "gr\u00fc\u00dfe"))));
+                "To: b\u00e9a@example.com", "Content-Type: text/plain; charset=utf-8", "", "gr\u00fc\u00dfe")));
         all.add(new Hostile("raw-latin1-headers", concat(
                 "From: x@example.com\r\nSubject: hostile raw-latin1-headers ".getBytes(StandardCharsets.US_ASCII),
                 "caf\u00e9\r\n\r\ncaf\u00e9\r\n".getBytes(StandardCharsets.ISO_8859_1))));
@@ -84,8 +84,8 @@ public final class HostileMessages {
                 "", "x".repeat(LONG_LINE))));
         all.add(new Hostile("one-mb-header-line", crlf(head("one-mb-header-line", false),
                 "X-Long: " + "y".repeat(LONG_LINE), "", "after the long header")));
-        all.add(new Hostile("nul-bytes", bytes(crlf(head("nul-bytes", true), "X-Nul: a\0b",
-                "Content-Type: text/plain", "", "before\0after"))));
+        all.add(new Hostile("nul-bytes", crlf(head("nul-bytes", true), "X-Nul: a\0b",
+                "Content-Type: text/plain", "", "before\0after")));
         all.add(new Hostile("header-without-colon", crlf(head("header-without-colon", true),
                 "this line has no colon", "X-After: still read", "", "body after a bad header")));
         all.add(new Hostile("broken-encoded-words", crlf(
@@ -134,7 +134,7 @@ public final class HostileMessages {
     }
 
     private static byte[] attachmentNames() {
-        return bytes(crlf(head("attachment-names", true),
+        return crlf(head("attachment-names", true),
                 "Content-Type: multipart/mixed; boundary=\"sep\"", "", "--sep",
                 "Content-Type: text/plain; charset=utf-8", "", "four files", "--sep",
                 "Content-Type: text/plain; name=\"=?UTF-8?B?w6TDtsO8LnR4dA==?=\"",
@@ -144,11 +144,11 @@ public final class HostileMessages {
                 "Content-Type: application/octet-stream", "Content-Disposition: attachment; filename=\"../../etc/passwd\"",
                 "", "traversal", "--sep",
                 "Content-Type: application/octet-stream", "Content-Disposition: attachment; filename=\"../../etc/passwd\"",
-                "", "traversal twice", "--sep--"));
+                "", "traversal twice", "--sep--");
     }
 
     private static byte[] inlineParts() {
-        return bytes(crlf(head("inline-parts", false),
+        return crlf(head("inline-parts", false),
                 "Content-Type: multipart/related; boundary=rel", "", "--rel",
                 "Content-Type: multipart/alternative; boundary=alt", "", "--alt",
                 "Content-Type: text/plain; charset=utf-8", "", "plain version", "--alt",
@@ -159,7 +159,7 @@ public final class HostileMessages {
                 "Content-Type: image/jpeg", "Content-Disposition: inline; filename=photo.jpg",
                 "Content-Transfer-Encoding: base64", "", base64("JPEG photo"), "--rel",
                 "Content-Type: image/gif", "Content-Transfer-Encoding: base64", "", base64("GIF anonymous"),
-                "--rel--"));
+                "--rel--");
     }
 
     private static byte[] crlf(String... lines) {
@@ -168,10 +168,6 @@ public final class HostileMessages {
 
     private static byte[] bytes(String text) {
         return text.getBytes(StandardCharsets.UTF_8);
-    }
-
-    private static byte[] bytes(byte[] raw) {
-        return raw;
     }
 
     public static String base64(String text) {
