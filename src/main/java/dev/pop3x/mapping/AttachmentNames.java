@@ -40,6 +40,41 @@ final class AttachmentNames {
         return name;
     }
 
+    /** "logo.png" for an inline part known only as {@code Content-ID: <logo@example.com>}; null without one. */
+    static String fromContentId(Part part, String mimeType) {
+        String id = MailHeaders.firstHeader(part, "Content-ID");
+        if (id == null) {
+            return null;
+        }
+        id = MailHeaders.withoutControls(MailHeaders.unfold(id)).strip();
+        if (id.startsWith("<")) {
+            id = id.substring(1);
+        }
+        if (id.endsWith(">")) {
+            id = id.substring(0, id.length() - 1);
+        }
+        int at = id.indexOf('@');
+        String local = (at > 0 ? id.substring(0, at) : id).strip();
+        if (local.isEmpty()) {
+            return null;
+        }
+        return local.indexOf('.') > 0 ? local : local + extensionFor(mimeType);
+    }
+
+    /** ".png" for image/png, ".jpg" for image/jpeg, ".txt" for text/plain; "" when the subtype says nothing useful. */
+    static String extensionFor(String mimeType) {
+        int slash = mimeType.indexOf('/');
+        String subtype = slash < 0 ? "" : mimeType.substring(slash + 1);
+        switch (subtype) {
+            case "jpeg":
+                return ".jpg";
+            case "plain":
+                return ".txt";
+            default:
+                return subtype.matches("[a-z0-9]{1,5}") ? "." + subtype : "";
+        }
+    }
+
     private static String lenientFileName(Part part) {
         for (String headerName : new String[] { "Content-Disposition", "Content-Type" }) {
             String header = MailHeaders.firstHeader(part, headerName);

@@ -78,7 +78,7 @@ final class CamelAttachments {
                 Header header = e.nextElement();
                 if (header.getName() != null && header.getValue() != null) {
                     attachment.addHeader(header.getName().trim(),
-                            MailHeaders.recover8bit(MailHeaders.unfold(header.getValue())).strip());
+                            MailHeaders.withoutControls(MailHeaders.recover8bit(MailHeaders.unfold(header.getValue()))).strip());
                 }
             }
         } catch (MessagingException e) {

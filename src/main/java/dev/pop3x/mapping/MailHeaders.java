@@ -35,8 +35,12 @@ final class MailHeaders {
     // logs under MailMapper, the category to switch on when a mail maps oddly
     private static final Logger LOG = LoggerFactory.getLogger(MailMapper.class);
 
-    /** Headers alone never need more than this; it keeps a mail without a blank line from filling the heap. */
-    private static final int MAX_HEADER_BYTES = 4 * 1024 * 1024;
+    /**
+     * The largest header block a mail may have. Real mail stays far below (a long Received chain, DKIM and ARC
+     * signatures come to a few tens of KiB; Postfix's header_size_limit default is 100 KiB); anything bigger is
+     * broken or hostile, and without a bound a mail without an empty line would be parsed whole as headers, in heap.
+     */
+    static final int MAX_HEADER_BLOCK_BYTES = 256 * 1024;
     private static final String OWN_HEADER_PREFIX = "camelpop3x";
     private static final Pattern FOLD = Pattern.compile("\\r?\\n[ \\t]+|\\r?\\n|\\r");
 
@@ -45,12 +49,18 @@ final class MailHeaders {
 
     /** The header block alone, without MIME parsing; empty when even that cannot be read. */
     static List<Header> readHeadersOnly(SpooledMessage raw) {
-        try (InputStream in = new BoundedInputStream(raw.openStream(), MAX_HEADER_BYTES)) {
+        try (InputStream in = new BoundedInputStream(raw.openStream(), MAX_HEADER_BLOCK_BYTES)) {
             return Collections.list(new InternetHeaders(in).getAllHeaders());
         } catch (Exception | StackOverflowError e) {
             LOG.debug("Could not read the mail's header", e);
             return List.of();
         }
+    }
+
+    /** The headers within the size limit of a header block that is longer than that: the last one, cut, is dropped. */
+    static List<Header> readHeadersWithinLimit(SpooledMessage raw) {
+        List<Header> headers = readHeadersOnly(raw);
+        return headers.isEmpty() ? headers : headers.subList(0, headers.size() - 1);
     }
 
     static List<Header> headersOf(MimeMessage mime) {
@@ -106,10 +116,28 @@ final class MailHeaders {
     static String decodeHeaderValue(String value) {
         String text = recover8bit(unfold(value)).strip();
         try {
-            return MimeUtility.decodeText(text);
+            return withoutControls(MimeUtility.decodeText(text));
         } catch (Exception e) {
-            return text; // unknown charset or broken encoded word: the raw text is still useful
+            return withoutControls(text); // unknown charset or broken encoded word: the raw text is still useful
         }
+    }
+
+    /**
+     * Control characters (NUL, or a CR LF decoded from an encoded word) become spaces: a header value must stay one
+     * line of text, whatever a route later writes it into (another mail, an HTTP header, a log line).
+     */
+    static String withoutControls(String value) {
+        StringBuilder sb = null;
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (Character.isISOControl(c)) {
+                if (sb == null) {
+                    sb = new StringBuilder(value);
+                }
+                sb.setCharAt(i, ' ');
+            }
+        }
+        return sb == null ? value : sb.toString();
     }
 
     static String unfold(String value) {

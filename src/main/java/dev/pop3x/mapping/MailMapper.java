@@ -57,6 +57,13 @@ public final class MailMapper {
      * @throws UncheckedIOException only when the spooled message itself cannot be read (local I/O, not the mail)
      */
     public void map(SpooledMessage raw, Message target) {
+        if (headerBlockTooLarge(raw)) {
+            MailHeaders.copy(MailHeaders.readHeadersWithinLimit(raw), target, headerFilter);
+            target.setBody(rawBody(raw));
+            target.setHeader(Pop3xConstants.MAPPING_ERROR, "header block larger than "
+                    + MailHeaders.MAX_HEADER_BLOCK_BYTES + " bytes (the limit for one mail's headers)");
+            return;
+        }
         if (!mapMailMessage) {
             MailHeaders.copy(MailHeaders.readHeadersOnly(raw), target, headerFilter);
             target.setBody(rawBody(raw));
@@ -81,6 +88,14 @@ public final class MailMapper {
         }
         target.setBody(content.body());
         CamelAttachments.add(content.attachments(), target);
+    }
+
+    private static boolean headerBlockTooLarge(SpooledMessage raw) {
+        try {
+            return HeaderBlock.longerThan(raw, MailHeaders.MAX_HEADER_BLOCK_BYTES);
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot read the spooled message", e);
+        }
     }
 
     private static Object rawBody(SpooledMessage raw) {

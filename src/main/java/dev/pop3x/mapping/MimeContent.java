@@ -46,6 +46,12 @@ record MimeContent(String body, List<NamedPart> attachments) {
             if (name == null && isMessage(part)) {
                 name = defaultMessageName(part);
             }
+            if (name == null) {
+                name = AttachmentNames.fromContentId(part, mimeType(part));
+            }
+            if (name == null) {
+                name = "attachment-" + (attachments.size() + 1) + AttachmentNames.extensionFor(mimeType(part));
+            }
             name = AttachmentNames.sanitize(name, attachments.size() + 1);
             attachments.add(new NamedPart(AttachmentNames.unique(name, used), part));
         }
@@ -63,6 +69,9 @@ record MimeContent(String body, List<NamedPart> attachments) {
             for (int i = 0; i < multipart.getCount(); i++) {
                 walk(multipart.getBodyPart(i), found, depth + 1);
             }
+            if (multipart.getCount() == 0 && found.plain == null) {
+                found.plain = part; // no parts (no start boundary): what text there is, is what a person reads
+            }
             return;
         }
         if (isMessage(part) || isAttachment(part)) {
@@ -75,6 +84,8 @@ record MimeContent(String body, List<NamedPart> attachments) {
             if (found.html == null) {
                 found.html = part;
             }
+        } else if (!type.startsWith("text/")) {
+            found.attachmentParts.add(part); // e.g. an inline image known only by its Content-ID: still the mail's
         }
     }
 
@@ -89,14 +100,13 @@ record MimeContent(String body, List<NamedPart> attachments) {
         String header = part.getContentType();
         try {
             new ContentType(header);
-            return new MimeMultipart(source);
+            return new LenientMultipart(source);
         } catch (ParseException e) {
             String boundary = lenientParameter(header, "boundary");
-            if (boundary == null) {
-                throw e;
-            }
-            String repaired = type + "; boundary=\"" + boundary.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
-            return new MimeMultipart(new RetypedDataSource(source, repaired));
+            // without any boundary parameter the parser takes the first "--" line as the boundary
+            String repaired = boundary == null ? type
+                    : type + "; boundary=\"" + boundary.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
+            return new LenientMultipart(new RetypedDataSource(source, repaired));
         }
     }
 
