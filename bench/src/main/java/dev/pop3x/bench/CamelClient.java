@@ -25,6 +25,47 @@ abstract class CamelClient {
         void read(Exchange exchange, ChildSupport.Sink sink) throws Exception;
     }
 
+    /**
+     * Reads what a mapped exchange carries (mapMailMessage=true): the body, whatever its type, and every attachment's
+     * content, fully.
+     */
+    static void readMapped(Exchange exchange, ChildSupport.Sink sink) throws Exception {
+        Object body = exchange.getIn().getBody();
+        readObject(body, sink);
+        if (exchange.getIn() instanceof org.apache.camel.attachment.AttachmentMessage am && am.hasAttachments()) {
+            for (var a : am.getAttachmentObjects().values()) {
+                try (java.io.InputStream in = a.getDataHandler().getInputStream()) {
+                    ChildSupport.drain(in, sink);
+                }
+            }
+        }
+    }
+
+    private static void readObject(Object body, ChildSupport.Sink sink) throws Exception {
+        if (body == null) {
+            return;
+        }
+        if (body instanceof java.io.InputStream in) {
+            try (in) {
+                ChildSupport.drain(in, sink);
+            }
+        } else if (body instanceof org.apache.camel.StreamCache sc) {
+            sc.writeTo(sink);
+        } else if (body instanceof String text) {
+            sink.write(text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        } else if (body instanceof jakarta.mail.Multipart mp) {
+            for (int i = 0; i < mp.getCount(); i++) {
+                try (java.io.InputStream in = mp.getBodyPart(i).getInputStream()) {
+                    ChildSupport.drain(in, sink);
+                }
+            }
+        } else if (body instanceof byte[] bytes) {
+            sink.write(bytes);
+        } else {
+            sink.write(String.valueOf(body).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        }
+    }
+
     void run(ChildSupport c, String uri, BodyReader reader, java.util.function.Consumer<CamelContext> binder)
             throws Exception {
         ChildSupport.Sink sink = new ChildSupport.Sink(c.sha256 != null);

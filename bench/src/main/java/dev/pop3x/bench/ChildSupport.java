@@ -36,6 +36,7 @@ final class ChildSupport {
     final int expect;
     final String mode;
     final String sha256;
+    final boolean map;
 
     ChildSupport(String[] args) {
         Map<String, String> a = new HashMap<>();
@@ -48,6 +49,7 @@ final class ChildSupport {
         expect = Integer.parseInt(a.getOrDefault("expect", "0"));
         mode = a.getOrDefault("mode", "drain");
         sha256 = a.get("sha256");
+        map = Boolean.parseBoolean(a.getOrDefault("map", "false"));
     }
 
     boolean idle() {
