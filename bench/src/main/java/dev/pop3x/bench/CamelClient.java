@@ -30,9 +30,11 @@ abstract class CamelClient {
      * content, fully.
      */
     static void readMapped(Exchange exchange, ChildSupport.Sink sink) throws Exception {
+        // the text body (camel-mail's body of a multipart mail is the Multipart; as String it is its text part)
         Object body = exchange.getIn().getBody();
-        readObject(body, sink);
-        if (exchange.getIn() instanceof org.apache.camel.attachment.AttachmentMessage am && am.hasAttachments()) {
+        readObject(body instanceof jakarta.mail.Multipart ? exchange.getIn().getBody(String.class) : body, sink);
+        var am = exchange.getIn(org.apache.camel.attachment.AttachmentMessage.class);
+        if (am != null && am.hasAttachments()) {
             for (var a : am.getAttachmentObjects().values()) {
                 try (java.io.InputStream in = a.getDataHandler().getInputStream()) {
                     ChildSupport.drain(in, sink);
