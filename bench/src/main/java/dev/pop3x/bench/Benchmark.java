@@ -1,0 +1,266 @@
+package dev.pop3x.bench;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The harness. Starts a Dovecot of its own, then for every workload and round re-seeds the mailbox and runs each client
+ * in a child JVM, in an order rotated every round (round 1: A B C D, round 2: B C D A, ...). Each child times its own
+ * drain and prints one RESULT line; the harness also samples the child's VmHWM (peak RSS) from /proc while it runs.
+ * Writes results/results.md and a chart, prints the table.
+ *
+ * <pre>
+ * --rounds N          rounds per workload (default 5)
+ * --workloads a,b     any of small,attach,big,idle,remote (default all)
+ * --quick             small sizes for a smoke run
+ * --out DIR           where results.md and the child logs go (default results)
+ * --chart FILE        the chart (default ../docs/performance.png)
+ * --delay-ms N        one-way delay of the remote workload's proxy (default 10)
+ * --timeout S         per child run, seconds (default 900)
+ * </pre>
+ */
+public final class Benchmark {
+
+    static final String POP3X = "pop3x";
+    static final String CAMEL_MAIL = "camel-mail";
+    static final String ANGUS = "angus";
+    static final String RAW = "raw";
+    /** The same two Camel consumers with their default mapping (mapMailMessage=true); used for the big mail. */
+    static final String POP3X_MAPPED = "pop3x-mapped";
+    static final String CAMEL_MAIL_MAPPED = "camel-mail-mapped";
+    static final List<String> ALL_CLIENTS = List.of(POP3X, CAMEL_MAIL, ANGUS, RAW);
+    static final List<String> BIG_CLIENTS = List.of(POP3X, CAMEL_MAIL, ANGUS, RAW, POP3X_MAPPED, CAMEL_MAIL_MAPPED);
+    static final Map<String, Class<?>> MAIN = Map.of(POP3X, Pop3xClient.class, CAMEL_MAIL, CamelMailClient.class,
+            ANGUS, AngusClient.class, RAW, RawPipelinedClient.class, POP3X_MAPPED, Pop3xClient.class,
+            CAMEL_MAIL_MAPPED, CamelMailClient.class);
+
+    /** One workload: what is seeded, how the clients reach the server, what is measured. */
+    record Workload(String id, String title, int count, int mailSize, List<String> clients, String xmx,
+                    long delayMs, boolean idle, boolean big) {
+    }
+
+    /** One child run. */
+    record Sample(String client, int round, boolean ok, double ms, long hwmKb, long serverBytes, long floorBytes,
+                  String detail, String log) {
+    }
+
+    private final Map<String, String> opts = new LinkedHashMap<>();
+    private final int rounds;
+    private final boolean quick;
+    private final Path out;
+    private final Path chart;
+    private final long timeoutSeconds;
+    private Dovecot dovecot;
+    private Path bigFile;
+    private String bigSha;
+
+    private Benchmark(String[] args) {
+        List<String> a = new ArrayList<>(Arrays.asList(args));
+        boolean q = a.remove("--quick");
+        for (int i = 0; i + 1 < a.size(); i += 2) {
+            opts.put(a.get(i).replaceFirst("^--", ""), a.get(i + 1));
+        }
+        quick = q;
+        rounds = Integer.parseInt(opts.getOrDefault("rounds", "5"));
+        out = Path.of(opts.getOrDefault("out", "results"));
+        chart = Path.of(opts.getOrDefault("chart", "../docs/performance.png"));
+        timeoutSeconds = Long.parseLong(opts.getOrDefault("timeout", "900"));
+    }
+
+    List<Workload> workloads() {
+        long delay = Long.parseLong(opts.getOrDefault("delay-ms", "10"));
+        int small = quick ? 200 : 2000;
+        List<Workload> all = List.of(
+                new Workload("small", small + " × 4 KB", small, 4096, ALL_CLIENTS, "512m", 0, false, false),
+                new Workload("attach", (quick ? 20 : 200) + " × 200 KB with attachment", quick ? 20 : 200, 200 * 1024,
+                        ALL_CLIENTS, "512m", 0, false, false),
+                new Workload("big", "1 × " + (quick ? 10 : 100) + " MB at -Xmx64m", 1, (quick ? 10 : 100) << 20,
+                        BIG_CLIENTS, "64m", 0, false, true),
+                new Workload("idle", "idle poll, " + (quick ? 500 : 5000) + " kept mails (octets from server)",
+                        quick ? 500 : 5000, 4096, List.of(POP3X, CAMEL_MAIL, RAW), "512m", 0, true, false),
+                new Workload("remote", (quick ? 100 : 2000) + " × 4 KB through a " + delay + " ms each way proxy",
+                        quick ? 100 : 2000, 4096, ALL_CLIENTS, "512m", delay, false, false));
+        String wanted = opts.get("workloads");
+        if (wanted == null) {
+            return all;
+        }
+        List<String> ids = List.of(wanted.split(","));
+        return all.stream().filter(w -> ids.contains(w.id())).toList();
+    }
+
+    public static void main(String[] args) throws Exception {
+        new Benchmark(args).run();
+    }
+
+    private void run() throws Exception {
+        Files.createDirectories(out.resolve("logs"));
+        List<Workload> workloads = workloads();
+        Map<Workload, List<Sample>> results = new LinkedHashMap<>();
+        long started = System.nanoTime();
+        try (Dovecot d = new Dovecot()) {
+            dovecot = d;
+            log("Dovecot on 127.0.0.1:" + d.port() + "; rounds=" + rounds + (quick ? " (quick)" : ""));
+            for (Workload w : workloads) {
+                List<Sample> samples = new ArrayList<>();
+                results.put(w, samples);
+                for (int r = 0; r < rounds; r++) {
+                    List<String> order = new ArrayList<>(w.clients());
+                    java.util.Collections.rotate(order, -(r % order.size()));
+                    for (String client : order) {
+                        Sample s = runOnce(w, client, r + 1);
+                        samples.add(s);
+                        log(String.format(Locale.ROOT, "%-7s round %d %-10s %s %10.1f ms  peak RSS %6.1f MB%s%s",
+                                w.id(), r + 1, client, s.ok() ? "ok  " : "FAIL", s.ms(), s.hwmKb() / 1024.0,
+                                w.idle() ? "  server sent " + s.serverBytes() + " B" : "",
+                                s.ok() ? "" : "  (" + s.detail() + ", log " + s.log() + ")"));
+                    }
+                }
+            }
+        } finally {
+            if (bigFile != null) {
+                Files.deleteIfExists(bigFile);
+            }
+        }
+        double minutes = (System.nanoTime() - started) / 6e10;
+        Report report = new Report(results, rounds, quick, machine(), minutes);
+        String md = report.markdown(chart.getFileName().toString());
+        Files.writeString(out.resolve("results.md"), md);
+        report.chart(chart);
+        System.out.println();
+        System.out.println(md);
+        log("wrote " + out.resolve("results.md") + " and " + chart);
+    }
+
+    private Sample runOnce(Workload w, String client, int round) throws Exception {
+        seed(w);
+        Proxy proxy = w.idle() || w.delayMs() > 0 ? new Proxy(dovecot.port(), w.delayMs()) : null;
+        Path logFile = out.resolve("logs").resolve(w.id() + "-" + client + "-r" + round + ".log");
+        try {
+            List<String> cmd = new ArrayList<>();
+            cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+            cmd.add("-Xmx" + w.xmx());
+            if (w.big()) {
+                cmd.add("-XX:+ExitOnOutOfMemoryError");
+            }
+            cmd.add("-Dorg.slf4j.simpleLogger.defaultLogLevel=warn");
+            cmd.add("-Dbench.childTimeoutSeconds=" + timeoutSeconds);
+            cmd.add("-cp");
+            cmd.add(System.getProperty("java.class.path"));
+            cmd.add(MAIN.get(client).getName());
+            cmd.addAll(List.of("--host", "127.0.0.1", "--port", String.valueOf(proxy != null ? proxy.port() : dovecot.port()),
+                    "--direct-port", String.valueOf(dovecot.port()), "--expect", String.valueOf(w.count()),
+                    "--mode", w.idle() ? "idle" : "drain", "--map", String.valueOf(client.endsWith("-mapped"))));
+            if (w.big() && (client.equals(POP3X) || client.equals(RAW))) {
+                cmd.addAll(List.of("--sha256", bigSha));
+            }
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(logFile.toFile()).start();
+            AtomicLong sampled = new AtomicLong(-1);
+            Thread sampler = new Thread(() -> {
+                Path status = Path.of("/proc", String.valueOf(p.pid()), "status");
+                while (p.isAlive()) {
+                    try {
+                        for (String line : Files.readAllLines(status)) {
+                            if (line.startsWith("VmHWM:")) {
+                                sampled.accumulateAndGet(Long.parseLong(line.replaceAll("[^0-9]", "")), Math::max);
+                            }
+                        }
+                        Thread.sleep(20);
+                    } catch (Exception e) {
+                        return;
+                    }
+                }
+            }, "rss-sampler");
+            sampler.setDaemon(true);
+            sampler.start();
+            boolean exited = p.waitFor(timeoutSeconds, TimeUnit.SECONDS);
+            if (!exited) {
+                p.destroyForcibly();
+                p.waitFor();
+            }
+            sampler.join(1000);
+            String output = Files.readString(logFile, StandardCharsets.UTF_8);
+            Matcher m = Pattern.compile("RESULT ok=(\\S+) ms=(\\S+) count=(\\S+) bytes=(\\S+) left=(\\S+) hwm_kb=(\\S+) "
+                                        + "sha256=(\\S+) detail=(\\S+)").matcher(output);
+            Matcher idle = Pattern.compile("IDLE uidl_list_bytes=(\\d+)").matcher(output);
+            long floor = idle.find() ? Long.parseLong(idle.group(1)) : -1;
+            long serverBytes = -1;
+            if (proxy != null && w.idle()) {
+                List<Proxy.Conn> conns = proxy.connections();
+                // raw: its single session; the Camel clients: the second poll's session (the first one learns the mailbox)
+                int index = client.equals(RAW) ? 0 : 1;
+                serverBytes = conns.size() > index ? conns.get(index).serverToClient.get() : -1;
+            }
+            if (!m.find()) {
+                String why = !exited ? "timeout after " + timeoutSeconds + " s"
+                        : output.contains("OutOfMemoryError") ? "OutOfMemoryError (exit " + p.exitValue() + ")"
+                        : "no RESULT line (exit " + p.exitValue() + ")";
+                return new Sample(client, round, false, Double.NaN, sampled.get(), serverBytes, floor, why,
+                        logFile.toString());
+            }
+            long hwm = Math.max(sampled.get(), Long.parseLong(m.group(6)));
+            boolean ok = Boolean.parseBoolean(m.group(1)) && p.exitValue() == 0;
+            String detail = m.group(8) + (output.contains("OutOfMemoryError") ? ";OutOfMemoryError_logged" : "");
+            return new Sample(client, round, ok, Double.parseDouble(m.group(2)), hwm, serverBytes, floor,
+                    detail, logFile.toString());
+        } finally {
+            if (proxy != null) {
+                proxy.close();
+            }
+        }
+    }
+
+    private void seed(Workload w) throws IOException {
+        dovecot.clearMailbox();
+        if (w.big()) {
+            if (bigFile == null) {
+                bigFile = Files.createTempFile("pop3x-bench-big-", ".eml");
+                bigSha = Mails.big(bigFile, w.mailSize());
+            }
+            dovecot.deliver(bigFile);
+        } else {
+            for (int i = 1; i <= w.count(); i++) {
+                dovecot.deliver(w.id().equals("attach") ? Mails.withAttachment(i, w.mailSize()) : Mails.text(i, w.mailSize()));
+            }
+        }
+        dovecot.prime();
+    }
+
+    static Map<String, String> machine() {
+        Map<String, String> m = new LinkedHashMap<>();
+        m.put("date", ZonedDateTime.now().format(DateTimeFormatter.ISO_OFFSET_DATE_TIME).replaceAll("\\.\\d+", ""));
+        m.put("cpu", grep("/proc/cpuinfo", "model name").replaceFirst(".*:\\s*", "") + " × "
+                     + Runtime.getRuntime().availableProcessors() + " (nproc)");
+        m.put("memory", grep("/proc/meminfo", "MemTotal").replaceFirst(".*:\\s*", ""));
+        m.put("os", System.getProperty("os.name") + " " + System.getProperty("os.version"));
+        m.put("java", System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version"));
+        m.put("dovecot", Dovecot.version());
+        return m;
+    }
+
+    private static String grep(String file, String prefix) {
+        try {
+            return Files.readAllLines(Path.of(file)).stream().filter(l -> l.startsWith(prefix)).findFirst().orElse("?");
+        } catch (IOException e) {
+            return "?";
+        }
+    }
+
+    static void log(String s) {
+        System.out.println("[bench] " + s);
+        System.out.flush();
+    }
+}

@@ -1,0 +1,145 @@
+package dev.pop3x.bench;
+
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+import org.apache.camel.CamelContext;
+import org.apache.camel.Consumer;
+import org.apache.camel.Endpoint;
+import org.apache.camel.Exchange;
+import org.apache.camel.builder.RouteBuilder;
+import org.apache.camel.impl.DefaultCamelContext;
+import org.apache.camel.spi.PollingConsumerPollStrategy;
+
+/**
+ * Runs one Camel polling consumer route until the mailbox is drained (or, in idle mode, until two polls are done),
+ * timing it from the route start to the end of the poll that consumed the last mail. The end of a poll is taken from a
+ * {@link PollingConsumerPollStrategy} ({@code pollStrategy=#bench}): its {@code commit} runs after {@code poll()}
+ * returned, i.e. after QUIT, so the deletes are final on the server at that point.
+ */
+abstract class CamelClient {
+
+    /** Reads the whole mail of the exchange into the sink. */
+    interface BodyReader {
+        void read(Exchange exchange, ChildSupport.Sink sink) throws Exception;
+    }
+
+    /**
+     * Reads what a mapped exchange carries (mapMailMessage=true): the body, whatever its type, and every attachment's
+     * content, fully.
+     */
+    static void readMapped(Exchange exchange, ChildSupport.Sink sink) throws Exception {
+        // the text body (camel-mail's body of a multipart mail is the Multipart; as String it is its text part)
+        Object body = exchange.getIn().getBody();
+        readObject(body instanceof jakarta.mail.Multipart ? exchange.getIn().getBody(String.class) : body, sink);
+        var am = exchange.getIn(org.apache.camel.attachment.AttachmentMessage.class);
+        if (am != null && am.hasAttachments()) {
+            for (var a : am.getAttachmentObjects().values()) {
+                try (java.io.InputStream in = a.getDataHandler().getInputStream()) {
+                    ChildSupport.drain(in, sink);
+                }
+            }
+        }
+    }
+
+    private static void readObject(Object body, ChildSupport.Sink sink) throws Exception {
+        if (body == null) {
+            return;
+        }
+        if (body instanceof java.io.InputStream in) {
+            try (in) {
+                ChildSupport.drain(in, sink);
+            }
+        } else if (body instanceof org.apache.camel.StreamCache sc) {
+            sc.writeTo(sink);
+        } else if (body instanceof String text) {
+            sink.write(text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        } else if (body instanceof jakarta.mail.Multipart mp) {
+            for (int i = 0; i < mp.getCount(); i++) {
+                try (java.io.InputStream in = mp.getBodyPart(i).getInputStream()) {
+                    ChildSupport.drain(in, sink);
+                }
+            }
+        } else if (body instanceof byte[] bytes) {
+            sink.write(bytes);
+        } else {
+            sink.write(String.valueOf(body).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        }
+    }
+
+    void run(ChildSupport c, String uri, BodyReader reader, java.util.function.Consumer<CamelContext> binder)
+            throws Exception {
+        ChildSupport.Sink sink = new ChildSupport.Sink(c.sha256 != null);
+        AtomicLong consumed = new AtomicLong();
+        AtomicLong polls = new AtomicLong();
+        AtomicLong pollStart = new AtomicLong();
+        AtomicLong endNanos = new AtomicLong();
+        AtomicLong lastPollNanos = new AtomicLong();
+        CountDownLatch done = new CountDownLatch(1);
+        int pollsWanted = c.idle() ? 2 : Integer.MAX_VALUE;
+        PollingConsumerPollStrategy strategy = new PollingConsumerPollStrategy() {
+            @Override
+            public boolean begin(Consumer consumer, Endpoint endpoint) {
+                pollStart.set(System.nanoTime());
+                return true;
+            }
+
+            @Override
+            public void commit(Consumer consumer, Endpoint endpoint, int polledMessages) {
+                long now = System.nanoTime();
+                long n = polls.incrementAndGet();
+                if (done.getCount() == 0) {
+                    return;
+                }
+                boolean finished = c.idle() ? n >= pollsWanted : consumed.get() >= c.expect;
+                if (finished) {
+                    endNanos.set(now);
+                    lastPollNanos.set(now - pollStart.get());
+                    done.countDown();
+                }
+            }
+
+            @Override
+            public boolean rollback(Consumer consumer, Endpoint endpoint, int retryCounter, Exception cause) {
+                System.err.println("poll failed: " + cause);
+                return false;
+            }
+        };
+        CamelContext ctx = new DefaultCamelContext();
+        ctx.getRegistry().bind("bench", strategy);
+        binder.accept(ctx);
+        ctx.addRoutes(new RouteBuilder() {
+            @Override
+            public void configure() {
+                from(uri).routeId("bench").autoStartup(false).process(e -> {
+                    synchronized (sink) {
+                        reader.read(e, sink);
+                    }
+                    consumed.incrementAndGet();
+                });
+            }
+        });
+        ctx.start();
+        long t0 = System.nanoTime();
+        ctx.getRouteController().startRoute("bench");
+        boolean finished = done.await(Long.getLong("bench.childTimeoutSeconds", 1800), TimeUnit.SECONDS);
+        ctx.getRouteController().stopRoute("bench", 10, TimeUnit.SECONDS);
+        double ms = finished
+                ? (c.idle() ? lastPollNanos.get() : endNanos.get() - t0) / 1e6
+                : (System.nanoTime() - t0) / 1e6;
+        // idle mode: the mails consumed in the second (measured) poll are what counts
+        long count = c.idle() ? consumed.get() - c.expect : consumed.get();
+        if (c.idle()) {
+            int left = c.stat();
+            ChildSupport.result(finished && left == c.expect, ms, count, sink.bytes, left, null,
+                    "second_poll_mails:" + count);
+        } else if (!finished) {
+            ChildSupport.result(false, ms, count, sink.bytes, c.stat(), null, "timeout");
+        } else {
+            c.finish(ms, count, sink.bytes, c.sha256 == null ? null : sink.hex());
+        }
+        ctx.stop();
+        System.exit(0);
+    }
+}

@@ -1,0 +1,177 @@
+package dev.pop3x.bench;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.io.Writer;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.Map;
+
+/**
+ * What every child client shares: its arguments, a byte-counting SHA-256 sink, a STAT check straight to the server,
+ * and the one {@code RESULT} line the harness parses.
+ *
+ * <p>Arguments ({@code --key value}): {@code host}, {@code port} (where the client connects: Dovecot or a proxy),
+ * {@code direct-port} (Dovecot itself, for the untimed STAT check), {@code expect} (mails to consume),
+ * {@code mode} ({@code drain}: delete everything; {@code idle}: keep, poll twice), {@code sha256} (optional: expected
+ * digest of a single mail as RETR serves it).
+ */
+final class ChildSupport {
+
+    static final String USER = "alice";
+    static final String PASSWORD = "secret";
+
+    final String host;
+    final int port;
+    final int directPort;
+    final int expect;
+    final String mode;
+    final String sha256;
+    final boolean map;
+
+    ChildSupport(String[] args) {
+        Map<String, String> a = new HashMap<>();
+        for (int i = 0; i + 1 < args.length; i += 2) {
+            a.put(args[i].replaceFirst("^--", ""), args[i + 1]);
+        }
+        host = a.getOrDefault("host", "127.0.0.1");
+        port = Integer.parseInt(a.get("port"));
+        directPort = Integer.parseInt(a.getOrDefault("direct-port", a.get("port")));
+        expect = Integer.parseInt(a.getOrDefault("expect", "0"));
+        mode = a.getOrDefault("mode", "drain");
+        sha256 = a.get("sha256");
+        map = Boolean.parseBoolean(a.getOrDefault("map", "false"));
+    }
+
+    boolean idle() {
+        return "idle".equals(mode);
+    }
+
+    /** An OutputStream that only counts and digests. */
+    static final class Sink extends OutputStream {
+        private final MessageDigest digest;
+        long bytes;
+
+        Sink(boolean digest) {
+            try {
+                this.digest = digest ? MessageDigest.getInstance("SHA-256") : null;
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        }
+
+        @Override
+        public void write(int b) {
+            bytes++;
+            if (digest != null) {
+                digest.update((byte) b);
+            }
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) {
+            bytes += len;
+            if (digest != null) {
+                digest.update(b, off, len);
+            }
+        }
+
+        String hex() {
+            return digest == null ? "-" : HexFormat.of().formatHex(digest.digest());
+        }
+    }
+
+    /** Reads in fully into the sink. */
+    static long drain(InputStream in, OutputStream sink) throws IOException {
+        byte[] buf = new byte[64 * 1024];
+        long total = 0;
+        for (int n; (n = in.read(buf)) > 0; ) {
+            sink.write(buf, 0, n);
+            total += n;
+        }
+        return total;
+    }
+
+    /** Message count on the server, asked directly (not through a proxy), in a session of its own. */
+    int stat() throws IOException {
+        try (Socket s = new Socket()) {
+            s.connect(new InetSocketAddress(host, directPort), 5000);
+            s.setSoTimeout(30_000);
+            BufferedReader r = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.ISO_8859_1));
+            Writer w = new java.io.OutputStreamWriter(s.getOutputStream(), StandardCharsets.ISO_8859_1);
+            expectOk(r.readLine());
+            w.write("USER " + USER + "\r\nPASS " + PASSWORD + "\r\nSTAT\r\nQUIT\r\n");
+            w.flush();
+            expectOk(r.readLine());
+            expectOk(r.readLine());
+            String stat = r.readLine();
+            expectOk(stat);
+            r.readLine();
+            return Integer.parseInt(stat.split("\\s+")[1]);
+        }
+    }
+
+    private static void expectOk(String line) throws IOException {
+        if (line == null || !line.startsWith("+OK")) {
+            throw new IOException("unexpected answer: " + line);
+        }
+    }
+
+    /** Peak resident set size of this JVM so far, in KiB (Linux). */
+    static long vmHwmKb() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("VmHWM:")) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", ""));
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // not Linux
+        }
+        return -1;
+    }
+
+    /**
+     * The line the harness parses; printed last. {@code ms}: the measured time; {@code count}: mails consumed;
+     * {@code bytes}: message bytes read; {@code left}: messages on the server afterwards (-1 not checked).
+     */
+    static void result(boolean ok, double ms, long count, long bytes, int left, String sha, String detail) {
+        System.out.flush();
+        System.out.printf(java.util.Locale.ROOT, "RESULT ok=%s ms=%.3f count=%d bytes=%d left=%d hwm_kb=%d sha256=%s detail=%s%n",
+                ok, ms, count, bytes, left, vmHwmKb(), sha == null ? "-" : sha,
+                detail == null || detail.isBlank() ? "-" : detail.replaceAll("\\s+", "_"));
+        System.out.flush();
+    }
+
+    /** Common end of a drain: checks the server is empty (idle mode: still full) and the digest, prints RESULT. */
+    void finish(double ms, long count, long bytes, String sha) {
+        int left;
+        try {
+            left = stat();
+        } catch (IOException e) {
+            result(false, ms, count, bytes, -1, sha, "STAT failed: " + e);
+            return;
+        }
+        StringBuilder problems = new StringBuilder();
+        if (count != expect) {
+            problems.append("consumed ").append(count).append(" of ").append(expect).append(';');
+        }
+        int wantLeft = idle() ? expect : 0;
+        if (left != wantLeft) {
+            problems.append(left).append(" left on the server, expected ").append(wantLeft).append(';');
+        }
+        if (sha256 != null && sha != null && !sha256.equals(sha)) {
+            problems.append("sha256 mismatch;");
+        }
+        result(problems.length() == 0, ms, count, bytes, left, sha, problems.toString());
+    }
+}
