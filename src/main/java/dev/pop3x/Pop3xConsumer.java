@@ -4,7 +4,9 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Queue;
 import java.util.Set;
 
@@ -227,16 +229,20 @@ public class Pop3xConsumer extends ScheduledBatchPollingConsumer {
     private List<Requested> claimWindow(Queue<Object> deliveries) throws IOException {
         int maxMails = !session.isPipelining() ? 1
                 : config.getCommitEvery() > 0 ? Math.min(WINDOW_MAILS, config.getCommitEvery()) : WINDOW_MAILS;
-        List<Requested> window = new ArrayList<>();
+        Map<String, Delivery> candidates = new LinkedHashMap<>();
         long bytes = 0;
-        while (!deliveries.isEmpty() && window.size() < maxMails && (window.isEmpty() || bytes < WINDOW_BYTES)) {
+        while (!deliveries.isEmpty() && candidates.size() < maxMails && (candidates.isEmpty() || bytes < WINDOW_BYTES)) {
             Delivery delivery = (Delivery) deliveries.poll();
             MailboxMessage mail = snapshot.find(delivery.mail().uid()).orElse(null);
-            Claim claim = mail == null ? null : lifecycle.claim(mail.uid(), false).orElse(null);
-            if (claim != null) {
-                window.add(new Requested(mail, delivery.headersOnly(), claim));
+            if (mail != null) {
+                candidates.put(mail.uid(), new Delivery(mail, delivery.headersOnly()));
                 bytes += Math.max(mail.size(), 0);
             }
+        }
+        List<Requested> window = new ArrayList<>();
+        for (Claim claim : lifecycle.claimAll(new ArrayList<>(candidates.keySet()))) {
+            Delivery d = candidates.get(claim.entry().uid());
+            window.add(new Requested(d.mail(), d.headersOnly(), claim));
         }
         return window;
     }

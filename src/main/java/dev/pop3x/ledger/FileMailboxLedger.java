@@ -100,13 +100,43 @@ final class FileMailboxLedger implements MailboxLedger {
         if (next == current) {
             return current;
         }
-        append(next == null ? uid + "\t" + REMOVED + "\n" : format(next));
+        append(next == null ? uid + "\t" + REMOVED + "\n" : format(next), 1);
         if (next == null) {
             entries.remove(uid);
         } else {
             entries.put(uid, next);
         }
         return next;
+    }
+
+    @Override
+    public synchronized Map<String, LedgerEntry> updateAll(java.util.Collection<String> uids,
+            java.util.function.BiFunction<String, LedgerEntry, LedgerEntry> change) throws IOException {
+        StringBuilder lines = new StringBuilder();
+        Map<String, LedgerEntry> changed = new LinkedHashMap<>();
+        Map<String, LedgerEntry> result = new LinkedHashMap<>();
+        for (String uid : uids) {
+            LedgerEntry current = changed.containsKey(uid) ? changed.get(uid) : entries.get(uid);
+            LedgerEntry next = change.apply(uid, current);
+            if (next != current) {
+                lines.append(next == null ? uid + "\t" + REMOVED + "\n" : format(next));
+                changed.put(uid, next);
+            }
+            if (next != null) {
+                result.put(uid, next);
+            }
+        }
+        if (lines.length() > 0) {
+            append(lines.toString(), changed.size()); // one write, one sync; applied in memory once it is on disk
+            changed.forEach((uid, e) -> {
+                if (e == null) {
+                    entries.remove(uid);
+                } else {
+                    entries.put(uid, e);
+                }
+            });
+        }
+        return result;
     }
 
     @Override
@@ -128,13 +158,13 @@ final class FileMailboxLedger implements MailboxLedger {
         }
     }
 
-    private void append(String line) throws IOException {
+    private void append(String lines, int count) throws IOException {
         if (linesInLog > 2L * entries.size() + 1000) {
             compact();
         }
         long end = log.size();
         try {
-            ByteBuffer bytes = StandardCharsets.UTF_8.encode(line);
+            ByteBuffer bytes = StandardCharsets.UTF_8.encode(lines);
             while (bytes.hasRemaining()) {
                 log.write(bytes);
             }
@@ -148,7 +178,7 @@ final class FileMailboxLedger implements MailboxLedger {
             }
             throw e;
         }
-        linesInLog++;
+        linesInLog += count;
     }
 
     /** Rewrites the log with only the live entries: temp file, fsync, atomic rename, fsync of the directory. */

@@ -27,6 +27,24 @@ public interface MailboxLedger extends Closeable {
      */
     LedgerEntry update(String uid, UnaryOperator<LedgerEntry> change) throws IOException;
 
+    /**
+     * {@link #update} for several UIDLs, each change atomic, all of them durable together when the method returns:
+     * one disk sync for a whole window of claims or a QUIT's worth of deletions instead of one per mail.
+     *
+     * @return the entries now stored, by UIDL (absent when removed)
+     */
+    default Map<String, LedgerEntry> updateAll(java.util.Collection<String> uids,
+            java.util.function.BiFunction<String, LedgerEntry, LedgerEntry> change) throws IOException {
+        Map<String, LedgerEntry> result = new java.util.LinkedHashMap<>();
+        for (String uid : uids) {
+            LedgerEntry e = update(uid, current -> change.apply(uid, current));
+            if (e != null) {
+                result.put(uid, e);
+            }
+        }
+        return result;
+    }
+
     /** Forgets every UIDL not in {@code uids} (mails gone from the server). */
     void retainOnly(Set<String> uids) throws IOException;
 

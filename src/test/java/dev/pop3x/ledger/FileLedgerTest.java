@@ -125,4 +125,21 @@ class FileLedgerTest {
             assertThat(m.get("u").orElseThrow().firstSeen()).isEqualTo(1499);
         }
     }
+
+    @Test
+    void updateAllChangesSeveralEntriesInOneDurableWrite() throws Exception {
+        FileLedger ledger = new FileLedger(dir);
+        try (MailboxLedger m = ledger.open(MAILBOX)) {
+            m.update("gone", e -> LedgerEntry.claimedFirst("gone", "me", 1).completed(MessageState.DONE, 2));
+            var result = m.updateAll(java.util.List.of("a", "b", "gone"),
+                    (uid, current) -> uid.equals("gone") ? null : LedgerEntry.claimedFirst(uid, "me", 5));
+            assertThat(result).containsOnlyKeys("a", "b");
+            assertThat(m.entries()).containsOnlyKeys("a", "b");
+        }
+        try (MailboxLedger m = ledger.open(MAILBOX)) {
+            // claims of a closed ledger are released at open, but the entries are there
+            assertThat(m.entries()).containsOnlyKeys("a", "b");
+            assertThat(m.get("a").orElseThrow().firstSeen()).isEqualTo(5);
+        }
+    }
 }

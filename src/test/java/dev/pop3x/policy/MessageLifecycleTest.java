@@ -217,4 +217,14 @@ class MessageLifecycleTest {
         assertThat(plan.deliveries()).isEmpty();
         assertThat(plan.deadLetters()).extracting(MailboxMessage::uid).containsExactly("a");
     }
+
+    @Test
+    void claimAllClaimsOnlyWhatIsDeliverable() throws Exception {
+        MessageLifecycle lifecycle = lifecycle(false);
+        lifecycle.succeeded(lifecycle.claim("done", false).orElseThrow(), false);
+        lifecycle.claim("held", false).orElseThrow();
+        List<MessageLifecycle.Claim> claims = lifecycle.claimAll(List.of("new", "done", "held", "other"));
+        assertThat(claims).extracting(c -> c.entry().uid()).containsExactly("new", "other");
+        assertThat(claims).allSatisfy(c -> assertThat(c.entry().state()).isEqualTo(MessageState.IN_FLIGHT));
+    }
 }
