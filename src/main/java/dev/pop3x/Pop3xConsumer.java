@@ -142,6 +142,7 @@ public class Pop3xConsumer extends ScheduledBatchPollingConsumer {
 
     /** QUIT; only its +OK makes the DELEs of the session final. */
     private void quit() throws IOException {
+        lifecycle.sync();
         boolean confirmed = session.quit();
         Set<String> marked = session.markedForDeletion();
         if (confirmed) {
@@ -297,7 +298,7 @@ public class Pop3xConsumer extends ScheduledBatchPollingConsumer {
 
     private void refusedRetr(Requested r, Pop3Exception e) throws IOException {
         LOG.warn("{}: the server refused to hand out mail {}: {}", config.mailboxKey(), r.mail().uid(), e.getMessage());
-        Outcome outcome = lifecycle.failed(r.claim(), e.getMessage());
+        Outcome outcome = lifecycle.failed(r.claim(), e.getMessage(), false);
         if (outcome == Outcome.DEAD_LETTER) {
             lifecycle.deadLetterFailed(r.mail().uid()); // nothing to send; the next poll tries the dead letter again
         } else {
@@ -382,6 +383,7 @@ public class Pop3xConsumer extends ScheduledBatchPollingConsumer {
         if (deletes == null) {
             return;
         }
+        lifecycle.sync(); // the completions behind these deletes are on disk before a DELE leaves
         for (String uid = deletes.poll(); uid != null; uid = deletes.poll()) {
             session.requestDelete(uid, snapshot.numbersOf(uid));
         }
@@ -422,7 +424,8 @@ public class Pop3xConsumer extends ScheduledBatchPollingConsumer {
         @Override
         public void onComplete(Exchange exchange) {
             try {
-                requestDeleteIf(endpoint.lifecycle().succeeded(claim, headers.truncated()), uid());
+                // within a poll the ledger is synced before the next DELE or QUIT leaves; after it, at once
+                requestDeleteIf(endpoint.lifecycle().succeeded(claim, headers.truncated(), pendingDeletes != null), uid());
             } catch (IOException | RuntimeException e) {
                 LOG.error("{}: cannot record the completion of {} in the ledger; it may be delivered again",
                         config.mailboxKey(), uid(), e);
@@ -435,7 +438,7 @@ public class Pop3xConsumer extends ScheduledBatchPollingConsumer {
         public void onFailure(Exchange exchange) {
             try {
                 String failure = failureText(exchange);
-                Outcome outcome = endpoint.lifecycle().failed(claim, failure);
+                Outcome outcome = endpoint.lifecycle().failed(claim, failure, pendingDeletes != null);
                 if (outcome == Outcome.DEAD_LETTER) {
                     deadLetter(uid(), raw, headers, failure); // the raw message goes with it, and is closed there
                     return;

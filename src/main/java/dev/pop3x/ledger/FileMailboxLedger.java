@@ -43,6 +43,7 @@ final class FileMailboxLedger implements MailboxLedger {
     private final Map<String, LedgerEntry> entries;
     private FileChannel log;
     private long linesInLog;
+    private boolean unsynced;
 
     private FileMailboxLedger(Path file, FileChannel lockChannel, FileLock lock, Map<String, LedgerEntry> entries) {
         this.file = file;
@@ -95,12 +96,29 @@ final class FileMailboxLedger implements MailboxLedger {
 
     @Override
     public synchronized LedgerEntry update(String uid, UnaryOperator<LedgerEntry> change) throws IOException {
+        return update(uid, change, true);
+    }
+
+    @Override
+    public synchronized LedgerEntry updateDeferred(String uid, UnaryOperator<LedgerEntry> change) throws IOException {
+        return update(uid, change, false);
+    }
+
+    @Override
+    public synchronized void sync() throws IOException {
+        if (unsynced) {
+            log.force(false);
+            unsynced = false;
+        }
+    }
+
+    private LedgerEntry update(String uid, UnaryOperator<LedgerEntry> change, boolean durable) throws IOException {
         LedgerEntry current = entries.get(uid);
         LedgerEntry next = change.apply(current);
         if (next == current) {
             return current;
         }
-        append(next == null ? uid + "\t" + REMOVED + "\n" : format(next), 1);
+        append(next == null ? uid + "\t" + REMOVED + "\n" : format(next), 1, durable);
         if (next == null) {
             entries.remove(uid);
         } else {
@@ -127,7 +145,7 @@ final class FileMailboxLedger implements MailboxLedger {
             }
         }
         if (lines.length() > 0) {
-            append(lines.toString(), changed.size()); // one write, one sync; applied in memory once it is on disk
+            append(lines.toString(), changed.size(), true); // one write, one sync; applied in memory once on disk
             changed.forEach((uid, e) -> {
                 if (e == null) {
                     entries.remove(uid);
@@ -149,6 +167,7 @@ final class FileMailboxLedger implements MailboxLedger {
     @Override
     public synchronized void close() throws IOException {
         try {
+            sync();
             if (log != null) {
                 log.close();
             }
@@ -158,7 +177,7 @@ final class FileMailboxLedger implements MailboxLedger {
         }
     }
 
-    private void append(String lines, int count) throws IOException {
+    private void append(String lines, int count, boolean durable) throws IOException {
         if (linesInLog > 2L * entries.size() + 1000) {
             compact();
         }
@@ -168,7 +187,10 @@ final class FileMailboxLedger implements MailboxLedger {
             while (bytes.hasRemaining()) {
                 log.write(bytes);
             }
-            log.force(false);
+            if (durable) {
+                log.force(false); // also makes earlier deferred lines durable
+            }
+            unsynced = !durable;
         } catch (IOException e) {
             // a half-written line (disk full) would glue itself to the next one: cut it off
             try {
@@ -207,6 +229,7 @@ final class FileMailboxLedger implements MailboxLedger {
             old.close();
         }
         linesInLog = entries.size();
+        unsynced = false;
     }
 
     private static void syncDirectory(Path dir) {

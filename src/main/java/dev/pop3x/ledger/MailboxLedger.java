@@ -45,6 +45,20 @@ public interface MailboxLedger extends Closeable {
         return result;
     }
 
+    /**
+     * Like {@link #update}, but the change need only be durable after the next {@link #sync()} (or any durable write):
+     * the consumer records the completions of a pipelining window this way and syncs once before it tells the server
+     * anything about them. A crash before the sync loses these changes: the mails were in flight and are delivered
+     * again, which is the documented duplicate window.
+     */
+    default LedgerEntry updateDeferred(String uid, UnaryOperator<LedgerEntry> change) throws IOException {
+        return update(uid, change);
+    }
+
+    /** Makes every change made so far durable. */
+    default void sync() throws IOException {
+    }
+
     /** Forgets every UIDL not in {@code uids} (mails gone from the server). */
     void retainOnly(Set<String> uids) throws IOException;
 

@@ -167,12 +167,13 @@ public final class MessageLifecycle {
      * The route completed the Exchange successfully.
      *
      * @param truncated only the header was delivered: the mail is done, but its body was never seen, so it is kept
+     * @param deferSync the poll in progress will {@link #sync()} before it tells the server anything about this mail
      */
-    public Outcome succeeded(Claim claim, boolean truncated) throws IOException {
+    public Outcome succeeded(Claim claim, boolean truncated, boolean deferSync) throws IOException {
         boolean delete = settings.delete() && !truncated;
         MessageState next = delete ? MessageState.DELETE_PENDING : MessageState.DONE;
         long now = clock.millis();
-        if (!changeIfHeld(claim, current -> current.completed(next, now))) {
+        if (!changeIfHeld(claim, current -> current.completed(next, now), deferSync)) {
             return Outcome.KEEP;
         }
         return delete ? Outcome.DELETE : Outcome.KEEP;
@@ -183,18 +184,27 @@ public final class MessageLifecycle {
      * {@code maxAttempts} the mail is poison: with a dead letter endpoint it stays claimed for the dead letter, so
      * that no poll sends it a second time meanwhile.
      */
-    public Outcome failed(Claim claim, String error) throws IOException {
+    public Outcome failed(Claim claim, String error, boolean deferSync) throws IOException {
         boolean[] poison = new boolean[1];
         long now = clock.millis();
         boolean held = changeIfHeld(claim, current -> {
             LedgerEntry failed = current.failed(error);
             poison[0] = isPoison(failed);
             return poison[0] && settings.deadLetter() ? failed.claimed(owner, now) : failed;
-        });
+        }, deferSync && !(settings.deadLetter() && wouldBePoison(claim)));
         if (!held || !poison[0]) {
             return Outcome.RETRY;
         }
         return settings.deadLetter() ? Outcome.DEAD_LETTER : poisoned(claim.entry().uid());
+    }
+
+    private boolean wouldBePoison(Claim claim) {
+        return settings.maxAttempts() > 0 && claim.entry().attempts() + 1 >= settings.maxAttempts();
+    }
+
+    /** Makes the completions recorded with deferSync durable: before the poll sends DELEs or QUIT. */
+    public void sync() throws IOException {
+        ledger.sync();
     }
 
     /** The dead letter endpoint refused the mail: it stays poison, and the next poll owes the dead letter again. */
@@ -219,12 +229,18 @@ public final class MessageLifecycle {
      * Applies a completion only while the claim it belongs to still holds: a completion that arrives after its claim
      * expired and the mail was claimed again must not overwrite what the newer delivery decides.
      */
-    private boolean changeIfHeld(Claim claim, java.util.function.UnaryOperator<LedgerEntry> change) throws IOException {
+    private boolean changeIfHeld(Claim claim, java.util.function.UnaryOperator<LedgerEntry> change, boolean deferSync)
+            throws IOException {
         boolean[] held = new boolean[1];
-        ledger.update(claim.entry().uid(), current -> {
+        java.util.function.UnaryOperator<LedgerEntry> ifHeld = current -> {
             held[0] = isHeld(current, claim);
             return held[0] ? change.apply(current) : current;
-        });
+        };
+        if (deferSync) {
+            ledger.updateDeferred(claim.entry().uid(), ifHeld);
+        } else {
+            ledger.update(claim.entry().uid(), ifHeld);
+        }
         if (!held[0]) {
             LOG.warn("Mail {} completed after its claim expired (claimTimeout) and was taken again; this completion is"
                      + " ignored", claim.entry().uid());

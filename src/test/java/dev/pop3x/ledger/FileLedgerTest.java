@@ -142,4 +142,17 @@ class FileLedgerTest {
             assertThat(m.get("a").orElseThrow().firstSeen()).isEqualTo(5);
         }
     }
+
+    @Test
+    void deferredChangesAreKeptAndWrittenBySyncOrClose() throws Exception {
+        FileLedger ledger = new FileLedger(dir);
+        try (MailboxLedger m = ledger.open(MAILBOX)) {
+            m.updateDeferred("d", e -> LedgerEntry.claimedFirst("d", "me", 1).completed(MessageState.DONE, 3));
+            assertThat(m.get("d").orElseThrow().state()).isEqualTo(MessageState.DONE);
+            m.sync();
+        }
+        try (MailboxLedger m = ledger.open(MAILBOX)) {
+            assertThat(m.get("d").orElseThrow().completedAt()).isEqualTo(3);
+        }
+    }
 }

@@ -76,7 +76,7 @@ class MessageLifecycleTest {
     @Test
     void keepModeCompletionIsNeverDeliveredAgain() throws Exception {
         MessageLifecycle lifecycle = lifecycle(false);
-        assertThat(lifecycle.succeeded(lifecycle.claim("a", false).orElseThrow(), false)).isEqualTo(Outcome.KEEP);
+        assertThat(lifecycle.succeeded(lifecycle.claim("a", false).orElseThrow(), false, false)).isEqualTo(Outcome.KEEP);
         assertThat(delivered(lifecycle.plan(snapshot("a", "b")))).containsExactly("b");
         assertThat(ledger.get("a").orElseThrow().completedAt()).isEqualTo(clock.millis());
     }
@@ -84,7 +84,7 @@ class MessageLifecycleTest {
     @Test
     void deleteModeCompletionIsOwedUntilQuitConfirmsIt() throws Exception {
         MessageLifecycle lifecycle = lifecycle(true);
-        assertThat(lifecycle.succeeded(lifecycle.claim("a", false).orElseThrow(), false)).isEqualTo(Outcome.DELETE);
+        assertThat(lifecycle.succeeded(lifecycle.claim("a", false).orElseThrow(), false, false)).isEqualTo(Outcome.DELETE);
         PollPlan next = lifecycle.plan(snapshot("a"));
         assertThat(next.owedDeletes()).containsExactly("a");
         assertThat(next.deliveries()).isEmpty();
@@ -98,10 +98,10 @@ class MessageLifecycleTest {
         for (int attempt = 1; attempt <= 2; attempt++) {
             MessageLifecycle.Claim claim = lifecycle.claim("a", false).orElseThrow();
             assertThat(claim.attempt()).isEqualTo(attempt);
-            assertThat(lifecycle.failed(claim, "boom " + attempt)).isEqualTo(Outcome.RETRY);
+            assertThat(lifecycle.failed(claim, "boom " + attempt, false)).isEqualTo(Outcome.RETRY);
             assertThat(delivered(lifecycle.plan(snapshot("a")))).containsExactly("a");
         }
-        assertThat(lifecycle.failed(lifecycle.claim("a", false).orElseThrow(), "boom 3")).isEqualTo(Outcome.KEEP); // poison, kept: no dead letter configured
+        assertThat(lifecycle.failed(lifecycle.claim("a", false).orElseThrow(), "boom 3", false)).isEqualTo(Outcome.KEEP); // poison, kept: no dead letter configured
         assertThat(ledger.get("a").orElseThrow().state()).isEqualTo(MessageState.POISON);
         assertThat(ledger.get("a").orElseThrow().lastError()).isEqualTo("boom 3");
         assertThat(lifecycle.plan(snapshot("a")).deliveries()).isEmpty();
@@ -112,7 +112,7 @@ class MessageLifecycleTest {
         MessageLifecycle lifecycle = lifecycle(new PolicySettings(true, 0, 0, PoisonAction.KEEP, false, 0, OversizeAction.SKIP,
                 0, 0, 60_000));
         for (int i = 0; i < 20; i++) {
-            assertThat(lifecycle.failed(lifecycle.claim("a", false).orElseThrow(), "boom")).isEqualTo(Outcome.RETRY);
+            assertThat(lifecycle.failed(lifecycle.claim("a", false).orElseThrow(), "boom", false)).isEqualTo(Outcome.RETRY);
         }
     }
 
@@ -120,7 +120,7 @@ class MessageLifecycleTest {
     void poisonWithADeadLetterEndpointIsDeadLetteredThenPoisonActionApplies() throws Exception {
         MessageLifecycle lifecycle = lifecycle(new PolicySettings(true, 0, 1, PoisonAction.DELETE, true, 0, OversizeAction.SKIP,
                 0, 0, 60_000));
-        assertThat(lifecycle.failed(lifecycle.claim("a", false).orElseThrow(), "boom")).isEqualTo(Outcome.DEAD_LETTER);
+        assertThat(lifecycle.failed(lifecycle.claim("a", false).orElseThrow(), "boom", false)).isEqualTo(Outcome.DEAD_LETTER);
         // while the dead letter is being sent the mail stays claimed: no poll sends it a second time
         assertThat(lifecycle.plan(snapshot("a")).deadLetters()).isEmpty();
         assertThat(lifecycle.claim("a", true)).isEmpty();
@@ -139,7 +139,7 @@ class MessageLifecycleTest {
     void retentionDeletesKeptMailsOnceDue() throws Exception {
         PolicySettings keep14d = new PolicySettings(false, Duration.ofDays(14).toMillis(), 3, PoisonAction.KEEP, false, 0,
                 OversizeAction.SKIP, 0, 0, 60_000);
-        lifecycle(keep14d).succeeded(lifecycle(keep14d).claim("a", false).orElseThrow(), false);
+        lifecycle(keep14d).succeeded(lifecycle(keep14d).claim("a", false).orElseThrow(), false, false);
         assertThat(lifecycle(keep14d).plan(snapshot("a")).owedDeletes()).isEmpty();
         MessageLifecycle later = new MessageLifecycle(ledger, keep14d, "me", Clock.offset(clock, Duration.ofDays(14)));
         assertThat(later.plan(snapshot("a")).owedDeletes()).containsExactly("a");
@@ -161,7 +161,7 @@ class MessageLifecycleTest {
         assertThat(headers.plan(snapshot).deliveries()).containsExactly(
                 new Delivery(snapshot.messages().get(0), false), new Delivery(snapshot.messages().get(1), true));
         // a truncated delivery completes the mail but never deletes it, even with delete=true
-        assertThat(headers.succeeded(headers.claim("big", false).orElseThrow(), true)).isEqualTo(Outcome.KEEP);
+        assertThat(headers.succeeded(headers.claim("big", false).orElseThrow(), true, false)).isEqualTo(Outcome.KEEP);
         assertThat(headers.plan(snapshot).owedDeletes()).isEmpty();
     }
 
@@ -179,7 +179,7 @@ class MessageLifecycleTest {
     @Test
     void releaseRestoresTheEntryBeforeTheClaim() throws Exception {
         MessageLifecycle lifecycle = lifecycle(true);
-        lifecycle.failed(lifecycle.claim("a", false).orElseThrow(), "boom");
+        lifecycle.failed(lifecycle.claim("a", false).orElseThrow(), "boom", false);
         LedgerEntry afterFailure = ledger.get("a").orElseThrow();
         lifecycle.release(lifecycle.claim("a", false).orElseThrow());
         assertThat(ledger.get("a").orElseThrow()).isEqualTo(afterFailure);
@@ -190,7 +190,7 @@ class MessageLifecycleTest {
     @Test
     void mailsGoneFromTheServerArePruned() throws Exception {
         MessageLifecycle lifecycle = lifecycle(false);
-        lifecycle.succeeded(lifecycle.claim("a", false).orElseThrow(), false);
+        lifecycle.succeeded(lifecycle.claim("a", false).orElseThrow(), false, false);
         lifecycle.plan(snapshot("b"));
         assertThat(ledger.get("a")).isEmpty();
     }
@@ -201,15 +201,15 @@ class MessageLifecycleTest {
         MessageLifecycle later = new MessageLifecycle(ledger, PolicySettings.defaults(true), "other",
                 Clock.offset(clock, Duration.ofMinutes(31)));
         MessageLifecycle.Claim fresh = later.claim("a", false).orElseThrow();
-        assertThat(lifecycle(true).failed(stale, "late failure")).isEqualTo(Outcome.RETRY);
+        assertThat(lifecycle(true).failed(stale, "late failure", false)).isEqualTo(Outcome.RETRY);
         assertThat(ledger.get("a").orElseThrow()).isEqualTo(fresh.entry()); // untouched: the new delivery decides
-        assertThat(later.succeeded(fresh, false)).isEqualTo(Outcome.DELETE);
+        assertThat(later.succeeded(fresh, false, false)).isEqualTo(Outcome.DELETE);
     }
 
     @Test
     void anExpiredClaimOfAPoisonMailOwesItsDeadLetterNotAnotherDelivery() throws Exception {
         PolicySettings dlq = new PolicySettings(true, 0, 1, PoisonAction.KEEP, true, 0, OversizeAction.SKIP, 0, 0, 60_000);
-        assertThat(lifecycle(dlq).failed(lifecycle(dlq).claim("a", false).orElseThrow(), "boom"))
+        assertThat(lifecycle(dlq).failed(lifecycle(dlq).claim("a", false).orElseThrow(), "boom", false))
                 .isEqualTo(Outcome.DEAD_LETTER);
         // the JVM died while sending the dead letter; the claim expires
         MessageLifecycle later = new MessageLifecycle(ledger, dlq, "other", Clock.offset(clock, Duration.ofMinutes(2)));
@@ -221,7 +221,7 @@ class MessageLifecycleTest {
     @Test
     void claimAllClaimsOnlyWhatIsDeliverable() throws Exception {
         MessageLifecycle lifecycle = lifecycle(false);
-        lifecycle.succeeded(lifecycle.claim("done", false).orElseThrow(), false);
+        lifecycle.succeeded(lifecycle.claim("done", false).orElseThrow(), false, false);
         lifecycle.claim("held", false).orElseThrow();
         List<MessageLifecycle.Claim> claims = lifecycle.claimAll(List.of("new", "done", "held", "other"));
         assertThat(claims).extracting(c -> c.entry().uid()).containsExactly("new", "other");

@@ -15,13 +15,14 @@ public final class Pop3xClient extends CamelClient {
         ChildSupport c = new ChildSupport(args);
         String uri = "pop3x:" + c.host + ":" + c.port + "?security=none&username=" + ChildSupport.USER
                      + "&password=" + ChildSupport.PASSWORD + "&delete=" + !c.idle()
-                     + "&ledgerDirectory=" + java.nio.file.Files.createTempDirectory("pop3x-bench-ledger")
+                     + ("memory".equals(System.getenv("BENCH_LEDGER")) ? "&ledger=#memory" // to size the ledger's share
+                        : "&ledgerDirectory=" + java.nio.file.Files.createTempDirectory("pop3x-bench-ledger"))
                      + "&mapMailMessage=" + c.map + "&maxMessagesPerPoll=0&pollStrategy=#bench"
                      + "&initialDelay=0&delay=" + (c.idle() ? 200 : 10);
         new Pop3xClient().run(c, uri, c.map ? CamelClient::readMapped : (exchange, sink) -> {
             try (InputStream in = exchange.getIn().getMandatoryBody(InputStream.class)) {
                 ChildSupport.drain(in, sink);
             }
-        }, ctx -> { });
+        }, ctx -> ctx.getRegistry().bind("memory", new dev.pop3x.ledger.InMemoryLedger()));
     }
 }
