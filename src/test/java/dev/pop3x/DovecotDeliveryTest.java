@@ -116,4 +116,21 @@ class DovecotDeliveryTest extends DovecotRouteTestSupport {
         assertThat(polls.errors()).isEmpty();
         assertThat(tokensIssued.get()).isGreaterThanOrEqualTo(polls.polls());
     }
+
+    @Test
+    void aRefusedTokenAppearsInNoLogLineNoErrorAndNoEndpointText() throws Exception {
+        String token = "ya29.SECRET-token-4711";
+        AccessTokenProvider provider = () -> token;
+        beans.put("tokens", provider);
+        String uri = "pop3x:localhost:" + dovecot.pop3sPort() + "?sslContextParameters=#ssl&username=" + DovecotExtension.USER
+                     + "&authMechanism=xoauth2&accessTokenProvider=#tokens&" + commonOptions("delete=true");
+        try (dev.pop3x.testsupport.LogCapture log = new dev.pop3x.testsupport.LogCapture()) {
+            CamelContext context = startRecording(uri);
+            awaitUntil(() -> polls.errors().size() >= 1); // one is enough: Dovecot delays each further failure more
+            assertThat(polls.errors()).allSatisfy(e -> assertThat(causes(e))
+                    .noneMatch(t -> String.valueOf(t.getMessage()).contains(token)));
+            assertThat(log.lines()).noneMatch(l -> l.text().contains(token));
+            assertThat(context.getEndpoints()).allSatisfy(e -> assertThat(e.toString()).doesNotContain(token));
+        }
+    }
 }
