@@ -44,7 +44,8 @@ public final class Quickstart {
                 from("pop3x:127.0.0.1:" + port + "?security=none&username=alice&password=secret"
                      + "&delete=true&ledger=#ledger&initialDelay=0&delay=1000")
                         .routeId("quickstart")
-                        .log(LoggingLevel.INFO, "quickstart", "Mail ${header.CamelPop3xUid} from ${header.From}: \"${header.Subject}\" -> ${body.trim()}");
+                        .process(e -> e.getIn().setBody(e.getIn().getBody(String.class).trim()))
+                        .log(LoggingLevel.INFO, "quickstart", "Mail ${header.CamelPop3xUid} from ${header.From}: \"${header.Subject}\" -> ${body}");
             }
         });
         main.configure().setDurationMaxMessages(SAMPLES.length);
