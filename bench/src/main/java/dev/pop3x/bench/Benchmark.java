@@ -157,6 +157,11 @@ public final class Benchmark {
                 cmd.add("-XX:+ExitOnOutOfMemoryError");
             }
             cmd.add("-Dorg.slf4j.simpleLogger.defaultLogLevel=warn");
+            // e.g. a profiler for one client: BENCH_CHILD_JVM_ARGS="-XX:StartFlightRecording=filename=/tmp/{client}.jfr"
+            String extra = System.getenv("BENCH_CHILD_JVM_ARGS");
+            if (extra != null && !extra.isBlank()) {
+                cmd.addAll(List.of(extra.replace("{client}", client).trim().split("\\s+")));
+            }
             cmd.add("-Dbench.childTimeoutSeconds=" + timeoutSeconds);
             cmd.add("-cp");
             cmd.add(System.getProperty("java.class.path"));
