@@ -64,7 +64,8 @@ final class MailHeaders {
      */
     static InternetHeaders load(InputStream in) throws IOException {
         InternetHeaders headers = new InternetHeaders();
-        org.eclipse.angus.mail.util.LineInputStream lines = new org.eclipse.angus.mail.util.LineInputStream(in, false); // bytes as Latin-1, as before
+        // false: header bytes are read as Latin-1, as InternetHeaders does; recover8bit makes UTF-8 of them later
+        org.eclipse.angus.mail.util.LineInputStream lines = new org.eclipse.angus.mail.util.LineInputStream(in, false);
         for (String line = lines.readLine(); line != null && !line.isEmpty(); line = lines.readLine()) {
             headers.addHeaderLine(line);
         }
