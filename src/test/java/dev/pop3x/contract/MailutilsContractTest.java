@@ -1,61 +1,19 @@
 package dev.pop3x.contract;
 
 import dev.pop3x.testsupport.MailutilsExtension;
-import org.apache.camel.CamelContext;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * The contract against GNU Mailutils pop3d 3.15. Mails are seeded with an X-UIDL header (see MailutilsExtension):
- * without it pop3d computes a UIDL by rewriting the stored message. Mail is counted in the store, not through POP3:
- * pop3d locks the mailbox per session, so a counting session would make the consumer's poll meet [IN-USE].
+ * The contract against GNU Mailutils pop3d with mails seeded with an X-UIDL header (see MailutilsExtension): pop3d
+ * serves them unchanged and uses that header as UIDL.
  */
-class MailutilsContractTest extends MailContractTest {
+class MailutilsContractTest extends AbstractMailutilsContractTest {
 
     @RegisterExtension
     static MailutilsExtension mailutils = new MailutilsExtension();
 
-    private static final String CREDENTIALS = "username=" + MailutilsExtension.USER + "&password=" + MailutilsExtension.PASSWORD;
-
-    private final ContractServer server = new ContractServer() {
-        @Override
-        public void deliver(String rfc822) {
-            mailutils.deliver(rfc822);
-        }
-
-        @Override
-        public int count() {
-            return mailutils.messageCount();
-        }
-
-        @Override
-        public void clear() {
-            mailutils.clearMailbox();
-        }
-
-        @Override
-        public String tlsUri() {
-            return "pop3x:localhost:" + mailutils.pop3sPort() + "?security=tls&sslContextParameters=#ssl&" + CREDENTIALS;
-        }
-
-        @Override
-        public String starttlsUri() {
-            return "pop3x:localhost:" + mailutils.pop3Port() + "?security=starttls&sslContextParameters=#ssl&" + CREDENTIALS;
-        }
-
-        @Override
-        public String plainUri() {
-            return "pop3x:127.0.0.1:" + mailutils.pop3Port() + "?security=none&" + CREDENTIALS;
-        }
-
-        @Override
-        public void bindBeans(CamelContext context) {
-            context.getRegistry().bind("ssl",
-                    DovecotContractTest.ssl(mailutils.trustStorePath().toString(), mailutils.trustStorePassword()));
-        }
-    };
-
     @Override
-    ContractServer server() {
-        return server;
+    MailutilsExtension mailutils() {
+        return mailutils;
     }
 }
