@@ -3,7 +3,6 @@ package dev.pop3x;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -12,6 +11,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
+import dev.pop3x.testsupport.ChildJvm;
 import dev.pop3x.testsupport.DovecotExtension;
 import dev.pop3x.testsupport.Pop3TestClient;
 import org.junit.jupiter.api.AfterEach;
@@ -47,12 +47,8 @@ class CrashSafetyTest {
     }
 
     private Process startConsumer(Path delivered, Path log) throws IOException {
-        String java = Paths.get(System.getProperty("java.home"), "bin", "java").toString();
-        ProcessBuilder pb = new ProcessBuilder(java, "-Xmx256m", "-cp", System.getProperty("java.class.path"),
-                CrashTestConsumer.class.getName(), String.valueOf(dovecot.pop3Port()), dir.resolve("ledger").toString(),
-                delivered.toString(), "25", "commitEvery=4&" + RouteTestSupport.PIPELINING);
-        pb.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
-        return pb.start();
+        return ChildJvm.start(List.of("-Xmx256m"), CrashTestConsumer.class, log, String.valueOf(dovecot.pop3Port()),
+                dir.resolve("ledger").toString(), delivered.toString(), "25", "commitEvery=4&" + RouteTestSupport.PIPELINING);
     }
 
     private static List<String> lines(Path file) throws IOException {

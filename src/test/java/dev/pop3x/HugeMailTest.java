@@ -4,14 +4,15 @@ import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 
+import dev.pop3x.testsupport.ChildJvm;
 import dev.pop3x.testsupport.DovecotExtension;
 import dev.pop3x.testsupport.Pop3TestClient;
 import org.junit.jupiter.api.AfterEach;
@@ -57,11 +58,8 @@ class HugeMailTest {
     private String consume(String mode) throws Exception {
         Path result = dir.resolve("result-" + mode);
         Path log = dir.resolve("consumer-" + mode + ".log");
-        String java = Paths.get(System.getProperty("java.home"), "bin", "java").toString();
-        consumer = new ProcessBuilder(java, "-Xmx64m", "-XX:+ExitOnOutOfMemoryError", "-cp",
-                System.getProperty("java.class.path"), HugeMailConsumer.class.getName(), String.valueOf(dovecot.pop3Port()),
-                dir.resolve("ledger-" + mode).toString(), result.toString(), mode)
-                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        consumer = ChildJvm.start(List.of("-Xmx64m", "-XX:+ExitOnOutOfMemoryError"), HugeMailConsumer.class, log,
+                String.valueOf(dovecot.pop3Port()), dir.resolve("ledger-" + mode).toString(), result.toString(), mode);
         await().atMost(Duration.ofSeconds(120)).until(() -> Files.exists(result) && serverCount() == 0 || !consumer.isAlive());
         assertThat(consumer.isAlive()).as("consumer JVM died: %s", Files.readString(log)).isTrue();
         return Files.readString(result);

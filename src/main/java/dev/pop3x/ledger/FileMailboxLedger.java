@@ -43,6 +43,8 @@ final class FileMailboxLedger implements MailboxLedger {
     private final Map<String, LedgerEntry> entries;
     private FileChannel log;
     private long linesInLog;
+    /** Where the next line goes; kept here rather than asked of the file on every append. */
+    private long logEnd;
     private boolean unsynced;
 
     private FileMailboxLedger(Path file, FileChannel lockChannel, FileLock lock, Map<String, LedgerEntry> entries) {
@@ -181,9 +183,10 @@ final class FileMailboxLedger implements MailboxLedger {
         if (linesInLog > 2L * entries.size() + 1000) {
             compact();
         }
-        long end = log.size();
+        long end = logEnd;
         try {
             ByteBuffer bytes = StandardCharsets.UTF_8.encode(lines);
+            logEnd += bytes.remaining();
             while (bytes.hasRemaining()) {
                 log.write(bytes);
             }
@@ -193,6 +196,7 @@ final class FileMailboxLedger implements MailboxLedger {
             unsynced = !durable;
         } catch (IOException e) {
             // a half-written line (disk full) would glue itself to the next one: cut it off
+            logEnd = end;
             try {
                 log.truncate(end);
             } catch (IOException ignored) {
@@ -225,6 +229,7 @@ final class FileMailboxLedger implements MailboxLedger {
         // the old channel stays usable until the new file is in place, so a failed rename breaks nothing
         FileChannel old = log;
         log = FileChannel.open(file, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+        logEnd = log.size();
         if (old != null) {
             old.close();
         }
