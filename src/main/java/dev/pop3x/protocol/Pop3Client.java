@@ -353,20 +353,50 @@ public final class Pop3Client implements Closeable {
         }
         ByteArrayOutputStream body = new ByteArrayOutputStream();
         readMultiline(body);
+        String text = body.toString(StandardCharsets.UTF_8);
         List<String[]> rows = new ArrayList<>();
-        for (String line : body.toString(StandardCharsets.UTF_8).split("\r?\n")) {
-            String s = line.strip();
+        // by hand rather than with split(regex): thousands of lines per poll, and this runs while the JVM is still cold
+        for (int start = 0, end; start < text.length(); start = end + 1) {
+            end = text.indexOf('\n', start);
+            if (end < 0) {
+                end = text.length();
+            }
+            String s = text.substring(start, end).strip();
             if (s.isEmpty()) {
                 continue;
             }
-            String[] f = s.split("[ \t]+");
-            if (f.length < 2) {
+            String[] f = twoFields(s);
+            if (f == null) {
                 close();
                 throw new Pop3ProtocolException("malformed " + command + " line: \"" + Pop3Response.printable(s) + "\"");
             }
             rows.add(f);
         }
         return rows;
+    }
+
+    /** "n value": the first two fields of a stripped listing line, split at runs of spaces or tabs; null if fewer. */
+    static String[] twoFields(String s) {
+        int gap = 0;
+        while (gap < s.length() && !isBlank(s.charAt(gap))) {
+            gap++;
+        }
+        int second = gap;
+        while (second < s.length() && isBlank(s.charAt(second))) {
+            second++;
+        }
+        if (second == s.length()) {
+            return null;
+        }
+        int secondEnd = second;
+        while (secondEnd < s.length() && !isBlank(s.charAt(secondEnd))) {
+            secondEnd++;
+        }
+        return new String[] { s.substring(0, gap), s.substring(second, secondEnd) };
+    }
+
+    private static boolean isBlank(char c) {
+        return c == ' ' || c == '\t';
     }
 
     private int number(String s, String command) throws Pop3ProtocolException {

@@ -119,6 +119,9 @@ public final class Benchmark {
                 results.put(w, samples);
                 for (int r = 0; r < rounds; r++) {
                     List<String> order = new ArrayList<>(w.clients());
+                    if (opts.containsKey("clients")) { // e.g. --clients pop3x,raw while working on one of them
+                        order.retainAll(List.of(opts.get("clients").split(",")));
+                    }
                     java.util.Collections.rotate(order, -(r % order.size()));
                     for (String client : order) {
                         Sample s = runOnce(w, client, r + 1);
