@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -182,48 +183,77 @@ public class Pop3xConsumer extends ScheduledBatchPollingConsumer {
     }
 
     /** Mails whose RETRs go out together when the server pipelines: bounded in count and in LIST bytes. */
-    private static final int WINDOW_MAILS = 32;
+    private static final int WINDOW_MAILS = 100;
     private static final long WINDOW_BYTES = 8L * 1024 * 1024;
 
-    /** A mail of the current window: claimed, its RETR (or TOP) sent. */
+    /** A requested mail: claimed, its RETR (or TOP) sent, its answer not read yet. */
     private record Requested(MailboxMessage mail, boolean headersOnly, Claim claim) {
     }
 
     /**
-     * Delivers the planned mails window by window: claim the window, send the owed DELEs and the window's RETRs in
-     * one write, then read and route each answer in order. Only one mail is held at a time; the next ones wait in
-     * the socket. Without PIPELINING a window is one mail and every command waits for its answer.
+     * Delivers the planned mails window by window: claim a window's mails, send the owed DELEs and the window's RETRs
+     * in one write, then read and route each answer in order. Only one mail is held at a time; the next ones wait in
+     * the socket. When half of a window is routed, the next window is claimed and requested, so the server is
+     * already sending it while the rest of this one is routed (not with commitEvery, which reconnects between
+     * windows). Without PIPELINING a window is one mail and every command waits for its answer.
      */
     @Override
     public int processBatch(Queue<Object> deliveries) throws Exception {
         int total = deliveries.size();
         int index = 0;
         int delivered = 0;
-        while (!deliveries.isEmpty() && isBatchAllowed()) {
-            List<Requested> window = claimWindow(deliveries);
-            try {
-                requestDeletes(pendingDeletes);
-                for (Requested r : window) {
-                    session.requestMessage(r.mail().number(), r.headersOnly());
+        Deque<Requested> inFlight = new ArrayDeque<>();
+        int refillAt = -1;
+        while (!inFlight.isEmpty() || !deliveries.isEmpty() && isBatchAllowed()) {
+            if (inFlight.size() == refillAt || inFlight.isEmpty()) {
+                int requested = requestWindow(deliveries, inFlight);
+                // the next request goes out when half of this window is read (what is in flight then is its rest)
+                refillAt = config.getCommitEvery() > 0 || !session.isPipelining() ? -1 : requested - requested / 2;
+                if (inFlight.isEmpty()) {
+                    continue; // the window's mails are gone from the snapshot (or taken by someone else)
                 }
-                session.flush();
-                logRefusedDeletes(session.readDeleteAnswers());
-            } catch (IOException | RuntimeException e) {
-                releaseFrom(window, 0); // the connection broke before any of them was read
-                throw e;
             }
-            for (int i = 0; i < window.size(); i++) {
-                SpooledMessage raw = readAnswer(window, i);
-                pendingExchanges = total - index - 1;
-                if (raw != null) {
-                    routeOrRelease(window, i, raw, index, total);
-                    delivered++;
-                }
-                index++;
+            Requested r = inFlight.peek();
+            SpooledMessage raw = readAnswer(r, inFlight);
+            inFlight.poll();
+            pendingExchanges = total - index - 1;
+            if (raw != null && !isBatchAllowed()) {
+                // stopping: what was already requested is read off the socket (QUIT needs that) but not routed
+                raw.close();
+                lifecycle.release(r.claim());
+            } else if (raw != null) {
+                routeOrRelease(r, raw, inFlight, index, total);
+                delivered++;
             }
-            commitIfDue();
+            index++;
+            if (inFlight.isEmpty()) {
+                commitIfDue();
+            }
         }
         return delivered;
+    }
+
+    /**
+     * Claims the next window (when the consumer may go on), sends the owed DELEs and the window's RETRs in one
+     * write, and queues the mails behind those already in flight.
+     *
+     * @return how many mails were requested
+     */
+    private int requestWindow(Queue<Object> deliveries, Deque<Requested> inFlight) throws IOException {
+        List<Requested> window = deliveries.isEmpty() || !isBatchAllowed() ? List.of() : claimWindow(deliveries);
+        try {
+            requestDeletes(pendingDeletes);
+            for (Requested r : window) {
+                session.requestMessage(r.mail().number(), r.headersOnly());
+            }
+            session.flush();
+        } catch (IOException | RuntimeException e) {
+            inFlight.addAll(window);
+            releaseAll(inFlight); // the connection broke: none of them will be read
+            throw e;
+        }
+        inFlight.addAll(window);
+        return window.size();
     }
 
     /** Claims the next mails for one window; numbers are looked up again (a commitEvery reconnect changes them). */
@@ -249,14 +279,15 @@ public class Pop3xConsumer extends ScheduledBatchPollingConsumer {
     }
 
     /**
-     * The answer for window[i]. Null when this one mail cannot be had: a {@code -ERR} (expunged by another session,
-     * unreadable on the server) counts as a failed attempt, so such a mail ends as poison instead of blocking the
-     * mailbox; the session is still fine. A broken connection releases the claims of the window's unread mails.
+     * The answer for r, the first mail in flight (DELE answers that come before it are read first). Null when this
+     * one mail cannot be had: a {@code -ERR} (expunged by another session, unreadable on the server) counts as a
+     * failed attempt, so such a mail ends as poison instead of blocking the mailbox; the session is still fine. A
+     * broken connection releases the claims of every mail in flight.
      */
-    private SpooledMessage readAnswer(List<Requested> window, int i) throws IOException {
-        Requested r = window.get(i);
+    private SpooledMessage readAnswer(Requested r, Deque<Requested> inFlight) throws IOException {
         try {
-            return session.readMessage(config.getSpoolThreshold());
+            logRefusedDeletes(session.readDeleteAnswers());
+            return session.readMessage(config.getSpoolThreshold(), r.headersOnly() ? 0 : r.mail().size());
         } catch (Pop3Exception e) {
             if (r.headersOnly()) {
                 refusedTop(r, e);
@@ -265,23 +296,24 @@ public class Pop3xConsumer extends ScheduledBatchPollingConsumer {
             }
             return null;
         } catch (IOException | RuntimeException e) {
-            releaseFrom(window, i);
+            releaseAll(inFlight);
             throw e;
         }
     }
 
-    /** Routes window[i]; if that fails outside the route (a local error), the window's later mails are released. */
-    private void routeOrRelease(List<Requested> window, int i, SpooledMessage raw, int index, int total) throws Exception {
+    /** Routes r; if that fails outside the route (a local error), the mails still in flight are released. */
+    private void routeOrRelease(Requested r, SpooledMessage raw, Deque<Requested> inFlight, int index, int total)
+            throws Exception {
         try {
-            route(window.get(i), raw, index, total);
+            route(r, raw, index, total);
         } catch (Exception e) {
-            releaseFrom(window, i + 1);
+            releaseAll(inFlight);
             throw e;
         }
     }
 
-    private void releaseFrom(List<Requested> window, int from) throws IOException {
-        for (Requested unread : window.subList(from, window.size())) {
+    private void releaseAll(Deque<Requested> inFlight) throws IOException {
+        for (Requested unread = inFlight.poll(); unread != null; unread = inFlight.poll()) {
             lifecycle.release(unread.claim());
         }
     }

@@ -232,11 +232,16 @@ public final class MailboxSession implements Closeable {
      * @throws Pop3Exception the server refused this one message ({@code -ERR}); the session is still usable
      */
     public SpooledMessage readMessage(long spoolThreshold) throws IOException {
+        return readMessage(spoolThreshold, 0);
+    }
+
+    /** As {@link #readMessage(long)}, with the size LIST announced for it (0 or less when unknown). */
+    public SpooledMessage readMessage(long spoolThreshold, long expectedSize) throws IOException {
         Outstanding request = outstanding.poll();
         if (request == null || request.uid() != null) {
             throw new IllegalStateException("no message answer is outstanding; read the DELE answers first");
         }
-        SpooledMessage.Sink sink = SpooledMessage.sink(spoolThreshold);
+        SpooledMessage.Sink sink = SpooledMessage.sink(spoolThreshold, expectedSize);
         try {
             client.readMessageAnswer(request.command(), sink);
             return sink.finish();

@@ -25,17 +25,21 @@ public final class MailboxSnapshot {
     private final Map<String, List<Integer>> numbersByUid;
 
     public MailboxSnapshot(List<UidlEntry> uidl, List<ListEntry> list) {
-        Map<Integer, Long> sizes = new HashMap<>();
-        list.forEach(e -> sizes.put(e.messageNumber(), e.size()));
+        Map<Integer, Long> sizes = new HashMap<>(list.size() * 2);
+        for (ListEntry e : list) {
+            sizes.put(e.messageNumber(), e.size());
+        }
+        List<UidlEntry> byNumber = new ArrayList<>(uidl);
+        byNumber.sort(Comparator.comparingInt(UidlEntry::messageNumber)); // servers list in order; not relied upon
         List<MailboxMessage> all = new ArrayList<>(uidl.size());
-        Map<String, MailboxMessage> first = new LinkedHashMap<>();
-        Map<String, List<Integer>> numbers = new HashMap<>();
-        uidl.stream().sorted(Comparator.comparingInt(UidlEntry::messageNumber)).forEach(u -> {
+        Map<String, MailboxMessage> first = new LinkedHashMap<>(uidl.size() * 2);
+        Map<String, List<Integer>> numbers = new HashMap<>(uidl.size() * 2);
+        for (UidlEntry u : byNumber) {
             MailboxMessage m = new MailboxMessage(u.messageNumber(), u.uid(), sizes.getOrDefault(u.messageNumber(), -1L));
             all.add(m);
             first.putIfAbsent(u.uid(), m);
             numbers.computeIfAbsent(u.uid(), k -> new ArrayList<>(1)).add(u.messageNumber());
-        });
+        }
         this.messages = Collections.unmodifiableList(all);
         this.firstCopyByUid = first;
         this.numbersByUid = numbers;

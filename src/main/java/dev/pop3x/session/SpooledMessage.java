@@ -1,12 +1,12 @@
 package dev.pop3x.session;
 
-import java.io.ByteArrayOutputStream;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 
 import jakarta.mail.util.SharedByteArrayInputStream;
 import jakarta.mail.util.SharedFileInputStream;
@@ -37,7 +37,15 @@ public final class SpooledMessage implements Closeable {
 
     /** A sink for RETR: keeps bytes in memory until {@code threshold}, then moves them to a temp file. */
     public static Sink sink(long threshold) {
-        return new Sink(threshold);
+        return new Sink(threshold, 0);
+    }
+
+    /**
+     * As {@link #sink(long)}, with the size the server announced (LIST; 0 or less when unknown), so that a message
+     * kept in memory is read into one array of the right size instead of a growing and copied one.
+     */
+    public static Sink sink(long threshold, long expectedSize) {
+        return new Sink(threshold, expectedSize);
     }
 
     public long size() {
@@ -61,6 +69,21 @@ public final class SpooledMessage implements Closeable {
         return bytes != null ? new SharedByteArrayInputStream(bytes) : new SharedFileInputStream(file.toFile());
     }
 
+    /** The first bytes of the message (its header block, say): bytes[0, length). */
+    public record Head(byte[] bytes, int length) {
+    }
+
+    /** Up to max bytes from the start; for a message in memory, without a copy. */
+    public Head head(int max) throws IOException {
+        if (bytes != null) {
+            return new Head(bytes, (int) Math.min(bytes.length, max));
+        }
+        try (InputStream in = Files.newInputStream(file)) {
+            byte[] first = in.readNBytes(max);
+            return new Head(first, first.length);
+        }
+    }
+
     /** The message as a re-readable Camel body (no copy for in-memory messages). */
     public StreamCache toStreamCache() throws IOException {
         return bytes != null ? new InputStreamCache(bytes) : new FileInputStreamCache(file.toFile());
@@ -79,14 +102,18 @@ public final class SpooledMessage implements Closeable {
 
     /** Collects a message while it is being read from the server. */
     public static final class Sink extends OutputStream {
+        private static final int MAX_ARRAY = Integer.MAX_VALUE - 16;
         private final long threshold;
-        private ByteArrayOutputStream memory = new ByteArrayOutputStream(8192);
+        private byte[] memory;
+        private int used;
         private Path file;
         private OutputStream fileOut;
         private long count;
 
-        private Sink(long threshold) {
+        private Sink(long threshold, long expectedSize) {
             this.threshold = threshold;
+            long initial = expectedSize > 0 ? Math.min(expectedSize, threshold) : Math.min(8192, threshold);
+            this.memory = new byte[(int) Math.max(0, Math.min(initial, MAX_ARRAY))];
         }
 
         @Override
@@ -99,13 +126,18 @@ public final class SpooledMessage implements Closeable {
             if (fileOut == null && count + len > threshold) {
                 file = Files.createTempFile("pop3x-", ".eml");
                 fileOut = new java.io.BufferedOutputStream(Files.newOutputStream(file), 65536);
-                memory.writeTo(fileOut);
+                fileOut.write(memory, 0, used);
                 memory = null;
             }
             if (fileOut != null) {
                 fileOut.write(b, off, len);
             } else {
-                memory.write(b, off, len);
+                if (used + len > memory.length) {
+                    long grown = Math.max((long) used + len, Math.min(2L * memory.length, threshold));
+                    memory = Arrays.copyOf(memory, (int) Math.min(grown, MAX_ARRAY));
+                }
+                System.arraycopy(b, off, memory, used, len);
+                used += len;
             }
             count += len;
         }
@@ -116,7 +148,8 @@ public final class SpooledMessage implements Closeable {
                 fileOut.close();
                 return new SpooledMessage(null, file, count);
             }
-            return new SpooledMessage(memory.toByteArray(), null, count);
+            byte[] bytes = used == memory.length ? memory : Arrays.copyOf(memory, used);
+            return new SpooledMessage(bytes, null, count);
         }
 
         /** Drops a partial download (connection lost mid-RETR). */

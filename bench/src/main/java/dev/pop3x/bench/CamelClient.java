@@ -108,6 +108,9 @@ abstract class CamelClient {
         };
         CamelContext ctx = new DefaultCamelContext();
         ctx.getRegistry().bind("bench", strategy);
+        // BENCH_TRACE=1: when the 1st, 10th, 50th, 100th and every 250th mail reached the route (where does the time go: warm-up or steady state)
+        java.util.List<String> trace = System.getenv("BENCH_TRACE") == null ? null
+                : java.util.Collections.synchronizedList(new java.util.ArrayList<>());
         binder.accept(ctx);
         ctx.addRoutes(new RouteBuilder() {
             @Override
@@ -116,7 +119,10 @@ abstract class CamelClient {
                     synchronized (sink) {
                         reader.read(e, sink);
                     }
-                    consumed.incrementAndGet();
+                    long n = consumed.incrementAndGet();
+                    if (trace != null && (n % 250 == 0 || n == 1 || n == 10 || n == 50 || n == 100)) {
+                        trace.add(n + "@" + System.nanoTime());
+                    }
                 });
             }
         });
@@ -125,6 +131,12 @@ abstract class CamelClient {
         ctx.getRouteController().startRoute("bench");
         boolean finished = done.await(Long.getLong("bench.childTimeoutSeconds", 1800), TimeUnit.SECONDS);
         ctx.getRouteController().stopRoute("bench", 10, TimeUnit.SECONDS);
+        if (trace != null) {
+            StringBuilder line = new StringBuilder("trace (ms after the route start):");
+            trace.forEach(t -> line.append(' ').append(t, 0, t.indexOf('@')).append('=').append(String.format(
+                    java.util.Locale.ROOT, "%.0f", (Long.parseLong(t.substring(t.indexOf('@') + 1)) - t0) / 1e6)));
+            System.err.println(line);
+        }
         double ms = finished
                 ? (c.idle() ? lastPollNanos.get() : endNanos.get() - t0) / 1e6
                 : (System.nanoTime() - t0) / 1e6;
