@@ -58,6 +58,8 @@ public final class Pop3Client implements Closeable {
         }
         Socket socket = new Socket();
         try {
+            // commands are buffered and flushed per batch already; Nagle would only hold a batch back for an ACK
+            socket.setTcpNoDelay(true);
             socket.connect(new InetSocketAddress(options.host(), options.port()),
                     Pop3ClientOptions.millis(options.connectTimeout()));
             socket.setSoTimeout(Pop3ClientOptions.millis(options.readTimeout()));
