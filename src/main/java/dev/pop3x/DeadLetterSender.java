@@ -38,7 +38,7 @@ final class DeadLetterSender implements java.io.Closeable {
                 }
             });
             rawMapper.map(raw, exchange.getIn());
-            headers.applyTo(exchange.getIn());
+            headers.applyTo(exchange.getIn().getHeaders());
             exchange.getIn().setHeader(Exchange.EXCEPTION_CAUGHT, failure);
         });
         Exception e = result.getException();

@@ -1,7 +1,8 @@
 package dev.pop3x;
 
+import java.util.Map;
+
 import dev.pop3x.session.MailboxMessage;
-import org.apache.camel.Message;
 
 /**
  * The CamelPop3x* headers of one delivery.
@@ -13,14 +14,14 @@ import org.apache.camel.Message;
  */
 record DeliveryHeaders(MailboxMessage mail, int attempt, long firstSeen, boolean truncated) {
 
-    void applyTo(Message message) {
-        message.setHeader(Pop3xConstants.UID, mail.uid());
-        message.setHeader(Pop3xConstants.MESSAGE_NUMBER, mail.number());
-        message.setHeader(Pop3xConstants.SIZE, mail.size());
-        message.setHeader(Pop3xConstants.ATTEMPT, attempt);
-        message.setHeader(Pop3xConstants.FIRST_SEEN, firstSeen);
+    void applyTo(Map<String, Object> headers) {
+        headers.put(Pop3xConstants.UID, mail.uid());
+        headers.put(Pop3xConstants.MESSAGE_NUMBER, mail.number());
+        headers.put(Pop3xConstants.SIZE, mail.size());
+        headers.put(Pop3xConstants.ATTEMPT, attempt);
+        headers.put(Pop3xConstants.FIRST_SEEN, firstSeen);
         if (truncated) {
-            message.setHeader(Pop3xConstants.TRUNCATED, true);
+            headers.put(Pop3xConstants.TRUNCATED, true);
         }
     }
 }

@@ -12,6 +12,7 @@ import java.util.Queue;
 import java.util.Set;
 
 import dev.pop3x.mapping.MailMapper;
+import dev.pop3x.mapping.Pop3xMessage;
 import dev.pop3x.policy.MessageLifecycle;
 import dev.pop3x.policy.MessageLifecycle.Claim;
 import dev.pop3x.policy.Outcome;
@@ -345,8 +346,10 @@ public class Pop3xConsumer extends ScheduledBatchPollingConsumer {
         Exchange exchange = createExchange(false);
         try {
             try {
-                headers.applyTo(exchange.getIn());
-                mapper.map(raw, exchange.getIn());
+                Pop3xMessage in = new Pop3xMessage(exchange);
+                exchange.setIn(in);
+                in.addHeaders(headers::applyTo);
+                mapper.map(raw, in);
                 exchange.setProperty(ExchangePropertyKey.BATCH_INDEX, index);
                 exchange.setProperty(ExchangePropertyKey.BATCH_SIZE, total);
                 exchange.setProperty(ExchangePropertyKey.BATCH_COMPLETE, index == total - 1);

@@ -146,6 +146,12 @@ final class MailHeaders {
     }
 
     static void copy(List<Header> headers, Message target, HeaderFilterStrategy headerFilter) {
+        copy(headers, target.getHeaders(), headerFilter, target.getExchange());
+    }
+
+    /** Copies into a Camel headers map (case-insensitive, as Camel makes them). */
+    static void copy(List<Header> headers, Map<String, Object> target, HeaderFilterStrategy headerFilter,
+            Exchange exchange) {
         // group case-insensitively: "Received" and "received" are one header, kept in order of appearance
         Map<String, List<String>> grouped = new LinkedHashMap<>();
         Map<String, String> spelling = new LinkedHashMap<>();
@@ -158,18 +164,17 @@ final class MailHeaders {
             spelling.putIfAbsent(key, name);
             grouped.computeIfAbsent(key, k -> new ArrayList<>()).add(decodeHeaderValue(header.getValue()));
         }
-        Exchange exchange = target.getExchange();
         for (Map.Entry<String, List<String>> entry : grouped.entrySet()) {
             String name = spelling.get(entry.getKey());
             List<String> values = entry.getValue();
             Object value = values.size() == 1 ? values.get(0) : List.copyOf(values);
-            if (entry.getKey().startsWith(OWN_HEADER_PREFIX) && target.getHeader(name) != null) {
+            if (entry.getKey().startsWith(OWN_HEADER_PREFIX) && target.get(name) != null) {
                 continue; // the consumer's own headers win over anything a mail claims, whatever the filter
             }
             if (headerFilter != null && headerFilter.applyFilterToExternalHeaders(name, value, exchange)) {
                 continue;
             }
-            target.setHeader(name, value);
+            target.put(name, value);
         }
     }
 

@@ -65,7 +65,13 @@ public final class MailMapper {
             return;
         }
         if (!mapMailMessage) {
-            MailHeaders.copy(MailHeaders.readHeadersOnly(raw), target, headerFilter);
+            if (target instanceof Pop3xMessage lazy && raw.inMemory()) {
+                // parsed only if the route uses a header (a spooled file is gone once the Exchange completes)
+                lazy.addHeaders(map -> MailHeaders.copy(MailHeaders.readHeadersOnly(raw), map, headerFilter,
+                        target.getExchange()));
+            } else {
+                MailHeaders.copy(MailHeaders.readHeadersOnly(raw), target, headerFilter);
+            }
             target.setBody(rawBody(raw));
             return;
         }

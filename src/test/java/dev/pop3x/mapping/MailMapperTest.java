@@ -56,9 +56,12 @@ class MailMapperTest {
         return map(SpooledMessage.of(raw), mapMailMessage);
     }
 
+    /** As the consumer maps: into a Pop3xMessage, whose headers are made on first use. */
     private static Exchange map(SpooledMessage raw, boolean mapMailMessage) {
         Exchange exchange = new DefaultExchange(context);
-        new MailMapper(mapMailMessage, new Pop3xHeaderFilterStrategy()).map(raw, exchange.getIn());
+        Pop3xMessage in = new Pop3xMessage(exchange);
+        exchange.setIn(in);
+        new MailMapper(mapMailMessage, new Pop3xHeaderFilterStrategy()).map(raw, in);
         return exchange;
     }
 

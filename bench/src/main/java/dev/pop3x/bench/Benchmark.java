@@ -42,11 +42,14 @@ public final class Benchmark {
     /** The same two Camel consumers with their default mapping (mapMailMessage=true); used for the big mail. */
     static final String POP3X_MAPPED = "pop3x-mapped";
     static final String CAMEL_MAIL_MAPPED = "camel-mail-mapped";
+    /** pop3x with a route that also reads every mail header (pop3x makes the headers only when a route uses them). */
+    static final String POP3X_HEADERS = "pop3x-headers";
     static final List<String> ALL_CLIENTS = List.of(POP3X, CAMEL_MAIL, ANGUS, RAW);
+    static final List<String> SMALL_CLIENTS = List.of(POP3X, CAMEL_MAIL, ANGUS, RAW, POP3X_HEADERS);
     static final List<String> BIG_CLIENTS = List.of(POP3X, CAMEL_MAIL, ANGUS, RAW, POP3X_MAPPED, CAMEL_MAIL_MAPPED);
     static final Map<String, Class<?>> MAIN = Map.of(POP3X, Pop3xClient.class, CAMEL_MAIL, CamelMailClient.class,
             ANGUS, AngusClient.class, RAW, RawPipelinedClient.class, POP3X_MAPPED, Pop3xClient.class,
-            CAMEL_MAIL_MAPPED, CamelMailClient.class);
+            CAMEL_MAIL_MAPPED, CamelMailClient.class, POP3X_HEADERS, Pop3xClient.class);
 
     /** One workload: what is seeded, how the clients reach the server, what is measured. */
     record Workload(String id, String title, int count, int mailSize, List<String> clients, String xmx,
@@ -85,7 +88,7 @@ public final class Benchmark {
         long delay = Long.parseLong(opts.getOrDefault("delay-ms", "10"));
         int small = quick ? 200 : 2000;
         List<Workload> all = List.of(
-                new Workload("small", small + " × 4 KB", small, 4096, ALL_CLIENTS, "512m", 0, false, false),
+                new Workload("small", small + " × 4 KB", small, 4096, SMALL_CLIENTS, "512m", 0, false, false),
                 new Workload("attach", (quick ? 20 : 200) + " × 200 KB with attachment", quick ? 20 : 200, 200 * 1024,
                         ALL_CLIENTS, "512m", 0, false, false),
                 new Workload("big", "1 × " + (quick ? 10 : 100) + " MB at -Xmx64m", 1, (quick ? 10 : 100) << 20,
@@ -171,7 +174,8 @@ public final class Benchmark {
             cmd.add(MAIN.get(client).getName());
             cmd.addAll(List.of("--host", "127.0.0.1", "--port", String.valueOf(proxy != null ? proxy.port() : dovecot.port()),
                     "--direct-port", String.valueOf(dovecot.port()), "--expect", String.valueOf(w.count()),
-                    "--mode", w.idle() ? "idle" : "drain", "--map", String.valueOf(client.endsWith("-mapped"))));
+                    "--mode", w.idle() ? "idle" : "drain", "--map", String.valueOf(client.endsWith("-mapped")),
+                    "--headers", String.valueOf(client.endsWith("-headers"))));
             if (w.big() && (client.equals(POP3X) || client.equals(RAW))) {
                 cmd.addAll(List.of("--sha256", bigSha));
             }

@@ -37,6 +37,7 @@ final class ChildSupport {
     final String mode;
     final String sha256;
     final boolean map;
+    final boolean headers;
 
     ChildSupport(String[] args) {
         Map<String, String> a = new HashMap<>();
@@ -50,6 +51,7 @@ final class ChildSupport {
         mode = a.getOrDefault("mode", "drain");
         sha256 = a.get("sha256");
         map = Boolean.parseBoolean(a.getOrDefault("map", "false"));
+        headers = Boolean.parseBoolean(a.getOrDefault("headers", "false"));
     }
 
     boolean idle() {

@@ -11,6 +11,9 @@ import java.io.InputStream;
  */
 public final class Pop3xClient extends CamelClient {
 
+    /** What the header-reading route read; kept so that the reading cannot be optimised away. */
+    static volatile long headerChars;
+
     public static void main(String[] args) throws Exception {
         ChildSupport c = new ChildSupport(args);
         String uri = "pop3x:" + c.host + ":" + c.port + "?security=none&username=" + ChildSupport.USER
@@ -20,6 +23,15 @@ public final class Pop3xClient extends CamelClient {
                      + "&mapMailMessage=" + c.map + "&maxMessagesPerPoll=0&pollStrategy=#bench"
                      + "&initialDelay=0&delay=" + (c.idle() ? 200 : 10);
         new Pop3xClient().run(c, uri, c.map ? CamelClient::readMapped : (exchange, sink) -> {
+            if (c.headers) {
+                // every header's value, as a route that routes on them would: Subject must be among them
+                for (Object value : exchange.getIn().getHeaders().values()) {
+                    headerChars += String.valueOf(value).length();
+                }
+                if (exchange.getIn().getHeader("Subject", String.class) == null) {
+                    throw new IllegalStateException("no Subject header");
+                }
+            }
             try (InputStream in = exchange.getIn().getMandatoryBody(InputStream.class)) {
                 ChildSupport.drain(in, sink);
             }

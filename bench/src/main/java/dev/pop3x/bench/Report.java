@@ -79,7 +79,9 @@ final class Report {
                 .append("÷ raw: how many times slower than the raw pipelined client (1.00 = as fast). ")
                 .append("camel-mail ÷ this: how many times faster than camel-mail. ")
                 .append("pop3x and camel-mail get the raw mail as the body (mapMailMessage=false) and read it whole; ")
-                .append("the *-mapped* rows use their default mapping (text body, attachments), all read. ")
+                .append("the *-mapped* rows use their default mapping (text body, attachments), all read; ")
+                .append("*pop3x-headers* also reads every mail header in the route (pop3x parses a mail's header only ")
+                .append("when the route uses one; camel-mail with mapMailMessage=false maps no headers at all). ")
                 .append("Peak RSS: VmHWM of the child JVM. The idle poll row shows octets sent by the server, ")
                 .append("compared with the UIDL+LIST answers alone. Whole run: ")
                 .append(String.format(Locale.ROOT, "%.1f min.", minutes)).append("\n\n");
@@ -225,16 +227,18 @@ final class Report {
         c.getStyler().setPlotGridVerticalLinesVisible(false);
         c.getStyler().setDecimalPattern("#,##0.###");
         Color[] colors = {new Color(0x2a9d8f), new Color(0xe76f51), new Color(0xe9c46a), new Color(0x264653),
-                          new Color(0x8ecae6), new Color(0xf4a261), new Color(0x8d99ae)};
+                          new Color(0x8ecae6), new Color(0xf4a261), new Color(0x8d99ae), new Color(0x9b5de5)};
+        List<String> order = new ArrayList<>(Benchmark.BIG_CLIENTS);
+        order.add(Benchmark.POP3X_HEADERS);
         List<Color> used = new ArrayList<>();
-        for (String client : Benchmark.BIG_CLIENTS) {
+        for (String client : order) {
             if (!w.clients().contains(client)) {
                 continue;
             }
             double v = median(w, client, f);
             String name = Double.isNaN(v) ? client + " (failed)" : client;
             c.addSeries(name, List.of(" "), List.of(Double.isNaN(v) ? 0.0 : v));
-            used.add(colors[Benchmark.BIG_CLIENTS.indexOf(client)]);
+            used.add(colors[client.equals(Benchmark.POP3X_HEADERS) ? 7 : Benchmark.BIG_CLIENTS.indexOf(client)]);
         }
         if (!Double.isNaN(floor)) {
             c.addSeries("UIDL+LIST", List.of(" "), List.of(floor));

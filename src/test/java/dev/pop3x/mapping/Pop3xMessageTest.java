@@ -1,0 +1,97 @@
+package dev.pop3x.mapping;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+import dev.pop3x.session.SpooledMessage;
+
+import org.apache.camel.CamelContext;
+import org.apache.camel.Exchange;
+import org.apache.camel.Message;
+import org.apache.camel.impl.DefaultCamelContext;
+import org.apache.camel.support.DefaultExchange;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Headers made on first use must be exactly the headers an eager copy gives, wherever the first use comes from. */
+class Pop3xMessageTest {
+
+    private static final byte[] MAIL = ("Subject: =?UTF-8?Q?Rechnung_f=C3=BCr?= Mai\r\n"
+            + "From: billing@example.org\r\n"
+            + "Received: one\r\n"
+            + "Received: two\r\n"
+            + "CamelPop3xUid: forged\r\n"
+            + "CamelFileName: dropped by the filter\r\n"
+            + "\r\nbody\r\n").getBytes(StandardCharsets.UTF_8);
+
+    private static CamelContext context;
+
+    @BeforeAll
+    static void startContext() {
+        context = new DefaultCamelContext();
+        context.start();
+    }
+
+    @AfterAll
+    static void stopContext() {
+        context.stop();
+    }
+
+    private static Pop3xMessage lazilyMapped(byte[] raw) {
+        Exchange exchange = new DefaultExchange(context);
+        Pop3xMessage in = new Pop3xMessage(exchange);
+        exchange.setIn(in);
+        in.addHeaders(map -> map.put("CamelPop3xUid", "uid-1"));
+        new MailMapper(false, new Pop3xHeaderFilterStrategy()).map(SpooledMessage.of(raw), in);
+        return in;
+    }
+
+    private static Message eagerlyMapped(byte[] raw) {
+        Exchange exchange = new DefaultExchange(context);
+        exchange.getIn().setHeader("CamelPop3xUid", "uid-1");
+        new MailMapper(false, new Pop3xHeaderFilterStrategy()).map(SpooledMessage.of(raw), exchange.getIn());
+        return exchange.getIn();
+    }
+
+    @Test
+    void headersAreNotParsedUntilARouteUsesThem() {
+        Pop3xMessage in = lazilyMapped(MAIL);
+        assertThat(in.headersMade()).isFalse();
+        assertThat(in.getBody()).isNotNull();
+
+        assertThat(in.getHeader("subject")).isEqualTo("Rechnung für Mai");
+        assertThat(in.headersMade()).isTrue();
+    }
+
+    @Test
+    void lazyHeadersAreTheEagerOnes() {
+        Message lazy = lazilyMapped(MAIL);
+        Message eager = eagerlyMapped(MAIL);
+        assertThat(lazy.getHeaders()).isEqualTo(eager.getHeaders());
+        assertThat(lazy.getHeader("CamelPop3xUid")).isEqualTo("uid-1"); // the mail cannot forge the consumer's header
+        assertThat(lazy.getHeader("Received")).isEqualTo(List.of("one", "two"));
+        assertThat(lazy.getHeaders()).doesNotContainKey("CamelFileName");
+    }
+
+    @Test
+    void aHeaderSetBeforeAnyIsReadKeepsTheMailsHeadersAndWinsOverThem() {
+        Pop3xMessage in = lazilyMapped(MAIL);
+        in.setHeader("Subject", "set by the route");
+        assertThat(in.getHeader("Subject")).isEqualTo("set by the route");
+        assertThat(in.getHeader("From")).isEqualTo("billing@example.org");
+    }
+
+    @Test
+    void copiesCarryTheHeadersEvenIfNoneWasReadBefore() {
+        Pop3xMessage in = lazilyMapped(MAIL);
+        Message copy = in.copy();
+        assertThat(copy.getHeader("From")).isEqualTo("billing@example.org");
+        assertThat(copy.getHeader("CamelPop3xUid")).isEqualTo("uid-1");
+
+        Exchange exchangeCopy = in.getExchange().copy();
+        assertThat(exchangeCopy.getIn().getHeader("Subject")).isEqualTo("Rechnung für Mai");
+    }
+}
