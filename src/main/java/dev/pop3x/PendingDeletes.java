@@ -25,6 +25,13 @@ final class PendingDeletes {
         return uids.poll();
     }
 
+    /** Takes every UIDL offered so far. */
+    synchronized java.util.List<String> drainAll() {
+        java.util.List<String> all = new java.util.ArrayList<>(uids);
+        uids.clear();
+        return all;
+    }
+
     synchronized void close() {
         closed = true;
     }

@@ -53,6 +53,7 @@ public class Pop3xConsumer extends ScheduledBatchPollingConsumer {
     private MessageLifecycle lifecycle;
     private MailboxSession session;
     private MailboxSnapshot snapshot;
+    private LedgerSync ledgerSync;
     private volatile PendingDeletes pendingDeletes;
 
     public Pop3xConsumer(Pop3xEndpoint endpoint, Processor processor) {
@@ -88,10 +89,17 @@ public class Pop3xConsumer extends ScheduledBatchPollingConsumer {
                 quitAfterFailure();
             }
             closeSession();
+            if (ledgerSync != null) {
+                ledgerSync.awaitQuietly();
+                ledgerSync = null;
+            }
         }
     }
 
     private int pollOpenSession() throws Exception {
+        // with windows in flight, the ledger syncs in the background and DELEs follow a window later
+        boolean syncInBackground = session.isPipelining() && config.getCommitEvery() == 0;
+        ledgerSync = new LedgerSync(lifecycle, syncInBackground ? endpoint.ledgerSyncExecutor() : null);
         PollPlan plan = lifecycle.plan(snapshot);
         PendingDeletes deletes = new PendingDeletes();
         plan.owedDeletes().forEach(deletes::offer);
@@ -103,7 +111,9 @@ public class Pop3xConsumer extends ScheduledBatchPollingConsumer {
         // completions arriving from now on are left to the next poll (they are delete-pending in the ledger)
         pendingDeletes = null;
         deletes.close();
-        requestDeletes(deletes); // sent together with the QUIT
+        for (String uid : ledgerSync.syncAll(deletes)) { // every delete still owed, sent together with the QUIT
+            session.requestDelete(uid, snapshot.numbersOf(uid));
+        }
         quit();
         return delivered;
     }
@@ -144,6 +154,9 @@ public class Pop3xConsumer extends ScheduledBatchPollingConsumer {
 
     /** QUIT; only its +OK makes the DELEs of the session final. */
     private void quit() throws IOException {
+        if (ledgerSync != null) {
+            ledgerSync.awaitQuietly(); // deletes it covered and that were not sent stay owed to the next session
+        }
         lifecycle.sync();
         boolean confirmed = session.quit();
         Set<String> marked = session.markedForDeletion();
@@ -418,8 +431,7 @@ public class Pop3xConsumer extends ScheduledBatchPollingConsumer {
         if (deletes == null) {
             return;
         }
-        lifecycle.sync(); // the completions behind these deletes are on disk before a DELE leaves
-        for (String uid = deletes.poll(); uid != null; uid = deletes.poll()) {
+        for (String uid : ledgerSync.durableDeletes(deletes)) { // their completions are on disk
             session.requestDelete(uid, snapshot.numbersOf(uid));
         }
     }

@@ -55,6 +55,7 @@ public class Pop3xEndpoint extends ScheduledPollEndpoint {
     private MailboxLedger ledger;
     private MessageLifecycle lifecycle;
     private DeadLetterSender deadLetters;
+    private java.util.concurrent.ExecutorService ledgerSyncExecutor;
 
     public Pop3xEndpoint(String uri, Pop3xComponent component, Pop3xConfiguration configuration) {
         super(uri, component);
@@ -97,6 +98,8 @@ public class Pop3xEndpoint extends ScheduledPollEndpoint {
         ledger = resolveLedger().open(configuration.mailboxKey());
         // a new owner id per start: claims of an earlier run are never mistaken for this run's
         lifecycle = new MessageLifecycle(ledger, policySettings(), UUID.randomUUID().toString(), Clock.systemUTC());
+        ledgerSyncExecutor = getCamelContext().getExecutorServiceManager().newSingleThreadExecutor(this,
+                "Pop3xLedgerSync");
         if (configuration.getDeadLetterUri() != null) {
             deadLetters = new DeadLetterSender(getCamelContext(), configuration.getDeadLetterUri(), createMapper(false));
         }
@@ -104,6 +107,10 @@ public class Pop3xEndpoint extends ScheduledPollEndpoint {
 
     @Override
     protected void doStop() throws Exception {
+        if (ledgerSyncExecutor != null) {
+            getCamelContext().getExecutorServiceManager().shutdownGraceful(ledgerSyncExecutor);
+            ledgerSyncExecutor = null;
+        }
         IOHelper.close(deadLetters, ledger);
         deadLetters = null;
         lifecycle = null;
@@ -113,6 +120,11 @@ public class Pop3xEndpoint extends ScheduledPollEndpoint {
 
     MessageLifecycle lifecycle() {
         return lifecycle;
+    }
+
+    /** One thread that syncs the ledger while a poll goes on routing. */
+    java.util.concurrent.ExecutorService ledgerSyncExecutor() {
+        return ledgerSyncExecutor;
     }
 
     /** Null when no deadLetterUri is configured. */

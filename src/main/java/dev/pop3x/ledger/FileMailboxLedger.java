@@ -44,14 +44,16 @@ final class FileMailboxLedger implements MailboxLedger {
     private final Map<String, LedgerEntry> entries;
     /**
      * The log, appended through a FileOutputStream: one line per completion is a small write, and that path is several
-     * times cheaper than FileChannel.write while the JVM is still cold. Its channel serves force and truncate.
+     * times cheaper than FileChannel.write while the JVM is still cold. Its channel serves size and truncate.
      */
     private FileOutputStream logOut;
     private FileChannel log;
     private long linesInLog;
     /** Where the next line goes; kept here rather than asked of the file on every append. */
     private long logEnd;
-    private boolean unsynced;
+    /** Appends so far, and how many of them are known durable: a count, not a file position (compaction resets those). */
+    private long appended;
+    private long durableUpTo;
 
     private FileMailboxLedger(Path file, FileChannel lockChannel, FileLock lock, Map<String, LedgerEntry> entries) {
         this.file = file;
@@ -112,11 +114,34 @@ final class FileMailboxLedger implements MailboxLedger {
         return update(uid, change, false);
     }
 
+    /**
+     * Outside the lock, so that the poll thread goes on appending while the disk syncs; lines appended meanwhile are
+     * left to the next sync. {@code FileDescriptor.sync} rather than {@code FileChannel.force}: an interrupt during
+     * force would close the channel, and with it the log.
+     */
     @Override
-    public synchronized void sync() throws IOException {
-        if (unsynced) {
-            log.force(false);
-            unsynced = false;
+    public void sync() throws IOException {
+        FileOutputStream out;
+        long target;
+        synchronized (this) {
+            if (durableUpTo >= appended) {
+                return;
+            }
+            out = logOut;
+            target = appended;
+        }
+        try {
+            out.getFD().sync();
+        } catch (IOException e) {
+            synchronized (this) {
+                if (out == logOut) {
+                    throw e;
+                }
+            }
+            return; // compaction replaced the log meanwhile, and synced a file with the effect of every earlier line
+        }
+        synchronized (this) {
+            durableUpTo = Math.max(durableUpTo, target);
         }
     }
 
@@ -138,6 +163,17 @@ final class FileMailboxLedger implements MailboxLedger {
     @Override
     public synchronized Map<String, LedgerEntry> updateAll(java.util.Collection<String> uids,
             java.util.function.BiFunction<String, LedgerEntry, LedgerEntry> change) throws IOException {
+        return updateAll(uids, change, true);
+    }
+
+    @Override
+    public synchronized Map<String, LedgerEntry> updateAllDeferred(java.util.Collection<String> uids,
+            java.util.function.BiFunction<String, LedgerEntry, LedgerEntry> change) throws IOException {
+        return updateAll(uids, change, false);
+    }
+
+    private Map<String, LedgerEntry> updateAll(java.util.Collection<String> uids,
+            java.util.function.BiFunction<String, LedgerEntry, LedgerEntry> change, boolean durable) throws IOException {
         StringBuilder lines = new StringBuilder();
         Map<String, LedgerEntry> changed = new LinkedHashMap<>();
         Map<String, LedgerEntry> result = new LinkedHashMap<>();
@@ -153,7 +189,7 @@ final class FileMailboxLedger implements MailboxLedger {
             }
         }
         if (lines.length() > 0) {
-            append(lines.toString(), changed.size(), true); // one write, one sync; applied in memory once on disk
+            append(lines.toString(), changed.size(), durable); // one write (and sync); applied in memory once written
             changed.forEach((uid, e) -> {
                 if (e == null) {
                     entries.remove(uid);
@@ -194,10 +230,11 @@ final class FileMailboxLedger implements MailboxLedger {
             byte[] bytes = lines.getBytes(StandardCharsets.UTF_8);
             logEnd += bytes.length;
             logOut.write(bytes);
+            appended++;
             if (durable) {
-                log.force(false); // also makes earlier deferred lines durable
+                logOut.getFD().sync(); // also makes earlier deferred lines durable
+                durableUpTo = appended;
             }
-            unsynced = !durable;
         } catch (IOException e) {
             // a half-written line (disk full) would glue itself to the next one: cut it off
             logEnd = end;
@@ -239,7 +276,7 @@ final class FileMailboxLedger implements MailboxLedger {
             old.close();
         }
         linesInLog = entries.size();
-        unsynced = false;
+        durableUpTo = appended;
     }
 
     private static void syncDirectory(Path dir) {

@@ -55,7 +55,20 @@ public interface MailboxLedger extends Closeable {
         return update(uid, change);
     }
 
-    /** Makes every change made so far durable. */
+    /**
+     * {@link #updateAll} whose changes need only be durable after the next {@link #sync()}: the consumer claims a
+     * window this way and syncs before it tells the server anything about those mails.
+     */
+    default Map<String, LedgerEntry> updateAllDeferred(java.util.Collection<String> uids,
+            java.util.function.BiFunction<String, LedgerEntry, LedgerEntry> change) throws IOException {
+        return updateAll(uids, change);
+    }
+
+    /**
+     * Makes every change made so far durable. May run on another thread while the consumer goes on updating (the
+     * consumer syncs in the background while it routes): it must cover at least every change that returned before it
+     * was called.
+     */
     default void sync() throws IOException {
     }
 

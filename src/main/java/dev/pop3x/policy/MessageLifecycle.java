@@ -134,14 +134,16 @@ public final class MessageLifecycle {
     }
 
     /**
-     * Claims several mails at once (a pipelining window), with one durable ledger write.
+     * Claims several mails at once (a pipelining window), with one ledger write, durable with the next {@link #sync()}:
+     * a RETR changes nothing on the server, and a claim lost with the machine only means that the mail comes again,
+     * as a claim released at the restart would.
      *
      * @return the claims that succeeded, in the order asked
      */
     public List<Claim> claimAll(List<String> uids) throws IOException {
         long now = clock.millis();
         Map<String, LedgerEntry> before = new java.util.HashMap<>();
-        Map<String, LedgerEntry> after = ledger.updateAll(uids, (uid, current) -> {
+        Map<String, LedgerEntry> after = ledger.updateAllDeferred(uids, (uid, current) -> {
             before.put(uid, current);
             if (current == null) {
                 return LedgerEntry.claimedFirst(uid, owner, now);
@@ -202,7 +204,10 @@ public final class MessageLifecycle {
         return settings.maxAttempts() > 0 && claim.entry().attempts() + 1 >= settings.maxAttempts();
     }
 
-    /** Makes the completions recorded with deferSync durable: before the poll sends DELEs or QUIT. */
+    /**
+     * Makes the claims and the completions recorded with deferSync durable: before the poll sends DELEs or QUIT. May run
+     * on another thread while the poll goes on.
+     */
     public void sync() throws IOException {
         ledger.sync();
     }
@@ -220,9 +225,12 @@ public final class MessageLifecycle {
         return delete ? Outcome.DELETE : Outcome.KEEP;
     }
 
-    /** A QUIT confirmed these DELEs: the mails are gone from the server, and from the ledger. */
+    /**
+     * A QUIT confirmed these DELEs: the mails are gone from the server, and from the ledger. Not synced: if the
+     * removal is lost with the machine, the next poll forgets the entries anyway (their UIDLs are gone).
+     */
     public void deleted(Collection<String> uids) throws IOException {
-        ledger.updateAll(uids, (uid, current) -> null);
+        ledger.updateAllDeferred(uids, (uid, current) -> null);
     }
 
     /**

@@ -155,4 +155,39 @@ class FileLedgerTest {
             assertThat(m.get("d").orElseThrow().completedAt()).isEqualTo(3);
         }
     }
+
+    @Test
+    void syncOnAnotherThreadWhileTheLogIsAppendedAndCompactedLosesNothing() throws Exception {
+        FileLedger ledger = new FileLedger(dir);
+        java.util.concurrent.atomic.AtomicBoolean done = new java.util.concurrent.atomic.AtomicBoolean();
+        java.util.List<Throwable> failures = new java.util.concurrent.CopyOnWriteArrayList<>();
+        try (MailboxLedger m = ledger.open(MAILBOX)) {
+            Thread syncer = new Thread(() -> {
+                while (!done.get()) {
+                    try {
+                        m.sync();
+                    } catch (Throwable t) {
+                        failures.add(t);
+                    }
+                }
+            });
+            syncer.start();
+            // 20 mails, each changed 300 times: enough lines for several compactions while the syncer runs
+            for (int round = 1; round <= 300; round++) {
+                long at = round;
+                for (int mail = 0; mail < 20; mail++) {
+                    String uid = "m" + mail;
+                    m.updateDeferred(uid, e -> LedgerEntry.claimedFirst(uid, "me", at).completed(MessageState.DONE, at));
+                }
+            }
+            m.sync();
+            done.set(true);
+            syncer.join();
+        }
+        assertThat(failures).isEmpty();
+        try (MailboxLedger m = ledger.open(MAILBOX)) {
+            assertThat(m.entries()).hasSize(20);
+            assertThat(m.entries().values()).allSatisfy(e -> assertThat(e.completedAt()).isEqualTo(300));
+        }
+    }
 }
