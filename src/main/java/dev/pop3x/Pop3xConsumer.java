@@ -213,10 +213,26 @@ public class Pop3xConsumer extends ScheduledBatchPollingConsumer {
      */
     @Override
     public int processBatch(Queue<Object> deliveries) throws Exception {
+        Deque<Requested> inFlight = new ArrayDeque<>();
+        try {
+            return deliver(deliveries, inFlight);
+        } catch (Exception e) {
+            // whatever failed (connection, ledger, a local error), the mails requested and not routed are free again
+            for (Requested unread = inFlight.poll(); unread != null; unread = inFlight.poll()) {
+                try {
+                    lifecycle.release(unread.claim());
+                } catch (IOException | RuntimeException releaseFailed) {
+                    e.addSuppressed(releaseFailed); // held until claimTimeout, or until the next start
+                }
+            }
+            throw e;
+        }
+    }
+
+    private int deliver(Queue<Object> deliveries, Deque<Requested> inFlight) throws Exception {
         int total = deliveries.size();
         int index = 0;
         int delivered = 0;
-        Deque<Requested> inFlight = new ArrayDeque<>();
         int refillAt = -1;
         while (!inFlight.isEmpty() || !deliveries.isEmpty() && isBatchAllowed()) {
             if (inFlight.size() == refillAt || inFlight.isEmpty()) {
@@ -228,7 +244,7 @@ public class Pop3xConsumer extends ScheduledBatchPollingConsumer {
                 }
             }
             Requested r = inFlight.peek();
-            SpooledMessage raw = readAnswer(r, inFlight);
+            SpooledMessage raw = readAnswer(r);
             inFlight.poll();
             pendingExchanges = total - index - 1;
             if (raw != null && !isBatchAllowed()) {
@@ -236,7 +252,7 @@ public class Pop3xConsumer extends ScheduledBatchPollingConsumer {
                 raw.close();
                 lifecycle.release(r.claim());
             } else if (raw != null) {
-                routeOrRelease(r, raw, inFlight, index, total);
+                route(r, raw, index, total);
                 delivered++;
             }
             index++;
@@ -248,25 +264,19 @@ public class Pop3xConsumer extends ScheduledBatchPollingConsumer {
     }
 
     /**
-     * Claims the next window (when the consumer may go on), sends the owed DELEs and the window's RETRs in one
-     * write, and queues the mails behind those already in flight.
+     * Claims the next window (when the consumer may go on), queues its mails behind those already in flight, and
+     * sends the DELEs that may leave and the window's RETRs in one write.
      *
      * @return how many mails were requested
      */
     private int requestWindow(Queue<Object> deliveries, Deque<Requested> inFlight) throws IOException {
         List<Requested> window = deliveries.isEmpty() || !isBatchAllowed() ? List.of() : claimWindow(deliveries);
-        try {
-            requestDeletes(pendingDeletes);
-            for (Requested r : window) {
-                session.requestMessage(r.mail().number(), r.headersOnly());
-            }
-            session.flush();
-        } catch (IOException | RuntimeException e) {
-            inFlight.addAll(window);
-            releaseAll(inFlight); // the connection broke: none of them will be read
-            throw e;
-        }
         inFlight.addAll(window);
+        requestDeletes(pendingDeletes);
+        for (Requested r : window) {
+            session.requestMessage(r.mail().number(), r.headersOnly());
+        }
+        session.flush();
         return window.size();
     }
 
@@ -295,10 +305,9 @@ public class Pop3xConsumer extends ScheduledBatchPollingConsumer {
     /**
      * The answer for r, the first mail in flight (DELE answers that come before it are read first). Null when this
      * one mail cannot be had: a {@code -ERR} (expunged by another session, unreadable on the server) counts as a
-     * failed attempt, so such a mail ends as poison instead of blocking the mailbox; the session is still fine. A
-     * broken connection releases the claims of every mail in flight.
+     * failed attempt, so such a mail ends as poison instead of blocking the mailbox; the session is still fine.
      */
-    private SpooledMessage readAnswer(Requested r, Deque<Requested> inFlight) throws IOException {
+    private SpooledMessage readAnswer(Requested r) throws IOException {
         try {
             logRefusedDeletes(session.readDeleteAnswers());
             return session.readMessage(config.getSpoolThreshold(), r.headersOnly() ? 0 : r.mail().size());
@@ -309,26 +318,6 @@ public class Pop3xConsumer extends ScheduledBatchPollingConsumer {
                 refusedRetr(r, e);
             }
             return null;
-        } catch (IOException | RuntimeException e) {
-            releaseAll(inFlight);
-            throw e;
-        }
-    }
-
-    /** Routes r; if that fails outside the route (a local error), the mails still in flight are released. */
-    private void routeOrRelease(Requested r, SpooledMessage raw, Deque<Requested> inFlight, int index, int total)
-            throws Exception {
-        try {
-            route(r, raw, index, total);
-        } catch (Exception e) {
-            releaseAll(inFlight);
-            throw e;
-        }
-    }
-
-    private void releaseAll(Deque<Requested> inFlight) throws IOException {
-        for (Requested unread = inFlight.poll(); unread != null; unread = inFlight.poll()) {
-            lifecycle.release(unread.claim());
         }
     }
 

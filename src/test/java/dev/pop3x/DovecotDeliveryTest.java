@@ -133,4 +133,73 @@ class DovecotDeliveryTest extends DovecotRouteTestSupport {
             assertThat(context.getEndpoints()).allSatisfy(e -> assertThat(e.toString()).doesNotContain(token));
         }
     }
+
+    @Test
+    void aLedgerFailureWhileAWindowIsInFlightReleasesTheMailsRequestedAndNotRouted() throws Exception {
+        for (int i = 1; i <= 150; i++) {
+            dovecot.deliver(mail("w" + i));
+        }
+        // the second window's claim fails: with pipelining, half of the first window is then requested and unread
+        beans.put("failing", new ClaimFailsOnceLedger(2));
+        startRecording(plainUri(dovecot.pop3Port(), "delete=true&ledger=#failing&claimTimeout=3600000"));
+
+        // a mail left claimed would wait an hour for its claim to expire: the mailbox would not empty
+        awaitUntil(() -> received.size() >= 150 && serverCount() == 0);
+        List<String> uids = received.stream().map(RouteTestSupport::uidOf).toList();
+        assertThat(uids).hasSize(150).doesNotHaveDuplicates();
+    }
+
+    /** An in-memory ledger whose n-th window claim fails once, as a full disk would. */
+    private static final class ClaimFailsOnceLedger implements dev.pop3x.ledger.Ledger {
+        private final dev.pop3x.ledger.InMemoryLedger delegate = new dev.pop3x.ledger.InMemoryLedger();
+        private final java.util.concurrent.atomic.AtomicInteger claims = new java.util.concurrent.atomic.AtomicInteger();
+        private final int failing;
+
+        ClaimFailsOnceLedger(int failing) {
+            this.failing = failing;
+        }
+
+        @Override
+        public dev.pop3x.ledger.MailboxLedger open(String mailboxKey) throws java.io.IOException {
+            dev.pop3x.ledger.MailboxLedger m = delegate.open(mailboxKey);
+            return new dev.pop3x.ledger.MailboxLedger() {
+                @Override
+                public java.util.Map<String, dev.pop3x.ledger.LedgerEntry> updateAllDeferred(
+                        java.util.Collection<String> uids,
+                        java.util.function.BiFunction<String, dev.pop3x.ledger.LedgerEntry, dev.pop3x.ledger.LedgerEntry> change)
+                        throws java.io.IOException {
+                    if (claims.incrementAndGet() == failing) {
+                        throw new java.io.IOException("No space left on device (test)");
+                    }
+                    return m.updateAllDeferred(uids, change);
+                }
+
+                @Override
+                public java.util.Map<String, dev.pop3x.ledger.LedgerEntry> entries() {
+                    return m.entries();
+                }
+
+                @Override
+                public java.util.Optional<dev.pop3x.ledger.LedgerEntry> get(String uid) {
+                    return m.get(uid);
+                }
+
+                @Override
+                public dev.pop3x.ledger.LedgerEntry update(String uid,
+                        java.util.function.UnaryOperator<dev.pop3x.ledger.LedgerEntry> change) throws java.io.IOException {
+                    return m.update(uid, change);
+                }
+
+                @Override
+                public void retainOnly(java.util.Set<String> uids) throws java.io.IOException {
+                    m.retainOnly(uids);
+                }
+
+                @Override
+                public void close() throws java.io.IOException {
+                    m.close();
+                }
+            };
+        }
+    }
 }

@@ -85,9 +85,9 @@ final class MailHeaders {
                 }
             } else {
                 if (previous != null) {
-                    headers.addHeaderLine(previous);
+                    addHeaderLine(headers, previous);
                 } else if (joined.length() > 0) {
-                    headers.addHeaderLine(joined.toString());
+                    addHeaderLine(headers, joined.toString());
                     joined.setLength(0);
                 }
                 previous = line;
@@ -95,6 +95,16 @@ final class MailHeaders {
             first = false;
         } while (line != null && !line.isEmpty());
         return headers;
+    }
+
+    /**
+     * A continuation with no header before it (a blank first line, then indented ones) is dropped: Jakarta Mail's own
+     * parser throws on it, and InternetHeaders() would hang it on one of its empty placeholder headers.
+     */
+    private static void addHeaderLine(InternetHeaders headers, String line) {
+        if (!line.startsWith(" ") && !line.startsWith("\t")) {
+            headers.addHeaderLine(line);
+        }
     }
 
     /** Lines cut from bytes; null after the last. */

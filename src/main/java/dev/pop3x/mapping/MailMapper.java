@@ -65,7 +65,7 @@ public final class MailMapper {
             return;
         }
         if (!mapMailMessage) {
-            if (target instanceof Pop3xMessage lazy && raw.inMemory()) {
+            if (target instanceof Pop3xMessage lazy && raw.inMemory() && headersCanWait()) {
                 // parsed only if the route uses a header (a spooled file is gone once the Exchange completes)
                 lazy.addHeaders(map -> MailHeaders.copy(MailHeaders.readHeadersOnly(raw), map, headerFilter,
                         target.getExchange()));
@@ -94,6 +94,14 @@ public final class MailMapper {
         }
         target.setBody(content.body());
         CamelAttachments.add(content.attachments(), target);
+    }
+
+    /**
+     * Only the default filter looks at nothing but the header itself. A custom one may read the message or the
+     * Exchange, which in the middle of making the headers lazily would see none of them: it gets them made at once.
+     */
+    private boolean headersCanWait() {
+        return headerFilter == null || headerFilter.getClass() == Pop3xHeaderFilterStrategy.class;
     }
 
     private static boolean headerBlockTooLarge(SpooledMessage raw) {

@@ -33,6 +33,7 @@ class MailHeadersTest {
             "Subject: 8-bit \u00e9\u00e8 bytes\r\n\r\n",
             "no colon line\r\nSubject: after it\r\n\r\n",
             "\r\nbody only",
+            " \r\n xA: 1\r\nSubject: s\r\n\r\n",
             "",
     };
 
@@ -88,7 +89,10 @@ class MailHeadersTest {
         try {
             expected = render(Collections.list(new InternetHeaders(new ByteArrayInputStream(bytes)).getAllHeaders()));
         } catch (IndexOutOfBoundsException e) {
-            return; // Jakarta Mail fails on continuation lines after a blank first one; reading them must not fail
+            // Jakarta Mail fails on continuation lines after a blank first one: they continue no header, and are dropped
+            assertThat(actual).as("headers of %s", new String(bytes, StandardCharsets.ISO_8859_1)).noneMatch(
+                    h -> h.startsWith("Status=") || h.startsWith("Return-Path="));
+            return;
         }
         assertThat(actual).as("headers of %s", new String(bytes, StandardCharsets.ISO_8859_1).replace("\r", "\\r")
                 .replace("\n", "\\n").replace("\t", "\\t")).isEqualTo(expected);

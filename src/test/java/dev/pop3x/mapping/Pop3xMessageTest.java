@@ -94,4 +94,24 @@ class Pop3xMessageTest {
         Exchange exchangeCopy = in.getExchange().copy();
         assertThat(exchangeCopy.getIn().getHeader("Subject")).isEqualTo("Rechnung für Mai");
     }
+
+    @Test
+    void aCustomFilterThatReadsTheMessageSeesTheConsumersHeaders() {
+        // keeps Subject only for mails the consumer has identified: it reads the message while filtering
+        org.apache.camel.spi.HeaderFilterStrategy needsUid = new Pop3xHeaderFilterStrategy() {
+            @Override
+            public boolean applyFilterToExternalHeaders(String name, Object value, Exchange exchange) {
+                return "Subject".equals(name) && exchange.getIn().getHeader("CamelPop3xUid") == null
+                       || super.applyFilterToExternalHeaders(name, value, exchange);
+            }
+        };
+        Exchange exchange = new DefaultExchange(context);
+        Pop3xMessage in = new Pop3xMessage(exchange);
+        exchange.setIn(in);
+        in.addHeaders(map -> map.put("CamelPop3xUid", "uid-1"));
+        new MailMapper(false, needsUid).map(SpooledMessage.of(MAIL), in);
+
+        assertThat(in.getHeader("Subject")).isEqualTo("Rechnung für Mai");
+        assertThat(in.getHeader("From")).isEqualTo("billing@example.org");
+    }
 }
