@@ -47,7 +47,7 @@ final class LedgerSync {
     /** Every pending delete, once the ledger is durable up to now: before QUIT. */
     List<String> syncAll(PendingDeletes pending) throws IOException {
         List<String> durable = new ArrayList<>(finishRunning());
-        List<String> rest = pending == null ? List.of() : pending.drainAll();
+        List<String> rest = pending.drainAll();
         lifecycle.sync();
         durable.addAll(rest);
         return durable;

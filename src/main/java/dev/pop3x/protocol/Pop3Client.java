@@ -378,7 +378,7 @@ public final class Pop3Client implements Closeable {
     }
 
     /** "n value": the first two fields of a stripped listing line, split at runs of spaces or tabs; null if fewer. */
-    static String[] twoFields(String s) {
+    private static String[] twoFields(String s) {
         int gap = 0;
         while (gap < s.length() && !isBlank(s.charAt(gap))) {
             gap++;

@@ -15,18 +15,15 @@ import dev.pop3x.Pop3xConstants;
 import dev.pop3x.session.SpooledMessage;
 import dev.pop3x.testsupport.HostileMessages;
 import dev.pop3x.testsupport.HostileMessages.Hostile;
+import dev.pop3x.testsupport.StartedCamelContext;
 
-import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.apache.camel.StreamCache;
 import org.apache.camel.attachment.Attachment;
 import org.apache.camel.attachment.AttachmentMessage;
-import org.apache.camel.impl.DefaultCamelContext;
-import org.apache.camel.support.DefaultExchange;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -44,18 +41,8 @@ class HostileMappingTest {
     private static final Duration LIMIT = Duration.ofSeconds(5);
     private static final String REAL_UID = "real-uid";
 
-    private static CamelContext context;
-
-    @BeforeAll
-    static void startContext() {
-        context = new DefaultCamelContext();
-        context.start();
-    }
-
-    @AfterAll
-    static void stopContext() {
-        context.stop();
-    }
+    @RegisterExtension
+    static StartedCamelContext camel = new StartedCamelContext();
 
     static Stream<Arguments> everyWay() {
         List<Arguments> args = new ArrayList<>();
@@ -254,7 +241,7 @@ class HostileMappingTest {
     /** Maps within the time bound, from heap or from a spool file; the consumer's own UID header is set first. */
     static Message map(Hostile hostile, boolean mapMailMessage, boolean spooled) {
         return assertTimeoutPreemptively(LIMIT, () -> {
-            Exchange exchange = new DefaultExchange(context);
+            Exchange exchange = camel.newExchange();
             exchange.getIn().setHeader(Pop3xConstants.UID, REAL_UID);
             SpooledMessage raw = spooled ? spool(hostile.bytes()) : SpooledMessage.of(hostile.bytes());
             new MailMapper(mapMailMessage, new Pop3xHeaderFilterStrategy()).map(raw, exchange.getIn());

@@ -10,36 +10,23 @@ import java.util.Map;
 
 import dev.pop3x.Pop3xConstants;
 import dev.pop3x.session.SpooledMessage;
+import dev.pop3x.testsupport.StartedCamelContext;
 
-import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.apache.camel.StreamCache;
 import org.apache.camel.attachment.Attachment;
 import org.apache.camel.attachment.AttachmentMessage;
-import org.apache.camel.impl.DefaultCamelContext;
-import org.apache.camel.support.DefaultExchange;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 
 class MailMapperTest {
 
-    private static CamelContext context;
-
-    @BeforeAll
-    static void startContext() {
-        context = new DefaultCamelContext();
-        context.start();
-    }
-
-    @AfterAll
-    static void stopContext() {
-        context.stop();
-    }
+    @RegisterExtension
+    static StartedCamelContext camel = new StartedCamelContext();
 
     // ------------------------------------------------------------ helpers
 
@@ -58,7 +45,7 @@ class MailMapperTest {
 
     /** As the consumer maps: into a Pop3xMessage, whose headers are made on first use. */
     private static Exchange map(SpooledMessage raw, boolean mapMailMessage) {
-        Exchange exchange = new DefaultExchange(context);
+        Exchange exchange = camel.newExchange();
         Pop3xMessage in = new Pop3xMessage(exchange);
         exchange.setIn(in);
         new MailMapper(mapMailMessage, new Pop3xHeaderFilterStrategy()).map(raw, in);
@@ -339,7 +326,7 @@ class MailMapperTest {
 
     @Test
     void forgedHeadersAreDroppedAndMailHeadersDecoded() {
-        Exchange exchange = new DefaultExchange(context);
+        Exchange exchange = camel.newExchange();
         exchange.getIn().setHeader(Pop3xConstants.UID, "real-uid");
         byte[] raw = mail(
                 "Received: from a by b; Mon, 1 Jan 2024 00:00:00 +0000",
@@ -376,7 +363,7 @@ class MailMapperTest {
 
     @Test
     void forgedPop3xHeaderIsNotWrittenEvenWithoutFilter() {
-        Exchange exchange = new DefaultExchange(context);
+        Exchange exchange = camel.newExchange();
         exchange.getIn().setHeader(Pop3xConstants.UID, "real-uid");
         new MailMapper(true, null).map(SpooledMessage.of(mail("CamelPop3xUid: forged", "", "x")), exchange.getIn());
         assertThat(exchange.getIn().getHeader(Pop3xConstants.UID)).isEqualTo("real-uid");

@@ -4,15 +4,12 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 import dev.pop3x.session.SpooledMessage;
+import dev.pop3x.testsupport.StartedCamelContext;
 
-import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
-import org.apache.camel.impl.DefaultCamelContext;
-import org.apache.camel.support.DefaultExchange;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -27,21 +24,11 @@ class Pop3xMessageTest {
             + "CamelFileName: dropped by the filter\r\n"
             + "\r\nbody\r\n").getBytes(StandardCharsets.UTF_8);
 
-    private static CamelContext context;
-
-    @BeforeAll
-    static void startContext() {
-        context = new DefaultCamelContext();
-        context.start();
-    }
-
-    @AfterAll
-    static void stopContext() {
-        context.stop();
-    }
+    @RegisterExtension
+    static StartedCamelContext camel = new StartedCamelContext();
 
     private static Pop3xMessage lazilyMapped(byte[] raw) {
-        Exchange exchange = new DefaultExchange(context);
+        Exchange exchange = camel.newExchange();
         Pop3xMessage in = new Pop3xMessage(exchange);
         exchange.setIn(in);
         in.addHeaders(map -> map.put("CamelPop3xUid", "uid-1"));
@@ -50,7 +37,7 @@ class Pop3xMessageTest {
     }
 
     private static Message eagerlyMapped(byte[] raw) {
-        Exchange exchange = new DefaultExchange(context);
+        Exchange exchange = camel.newExchange();
         exchange.getIn().setHeader("CamelPop3xUid", "uid-1");
         new MailMapper(false, new Pop3xHeaderFilterStrategy()).map(SpooledMessage.of(raw), exchange.getIn());
         return exchange.getIn();
@@ -105,7 +92,7 @@ class Pop3xMessageTest {
                        || super.applyFilterToExternalHeaders(name, value, exchange);
             }
         };
-        Exchange exchange = new DefaultExchange(context);
+        Exchange exchange = camel.newExchange();
         Pop3xMessage in = new Pop3xMessage(exchange);
         exchange.setIn(in);
         in.addHeaders(map -> map.put("CamelPop3xUid", "uid-1"));
