@@ -71,6 +71,36 @@ public class Pop3xConsumer extends ScheduledBatchPollingConsumer {
 
     @Override
     protected int poll() throws Exception {
+        try {
+            int delivered = pollMailbox();
+            endpoint.statistics().pollEnded(System.currentTimeMillis(), "OK: " + delivered + " mails delivered");
+            return delivered;
+        } catch (Exception e) {
+            endpoint.statistics().pollEnded(System.currentTimeMillis(), PollFailure.of(e).toString());
+            throw e;
+        }
+    }
+
+    /**
+     * Camel's consumer health check shows these details while the consumer is DOWN: why the last poll failed, as the
+     * POP3 server said it ({@code pop3x.reason}, {@code pop3x.responseCode}, ...). Cleared by Camel on the next
+     * successful poll.
+     */
+    @Override
+    protected Map<String, Object> getLastErrorDetails() {
+        Map<String, Object> camel = super.getLastErrorDetails();
+        Throwable failure = getLastError();
+        if (failure == null) {
+            return camel;
+        }
+        Map<String, Object> details = PollFailure.of(failure).details(config.mailboxKey());
+        if (camel != null) {
+            details.putAll(camel);
+        }
+        return details;
+    }
+
+    private int pollMailbox() throws Exception {
         shutdownRunningTask = null;
         pendingExchanges = 0;
         lifecycle = endpoint.lifecycle();
@@ -137,6 +167,8 @@ public class Pop3xConsumer extends ScheduledBatchPollingConsumer {
             closeSession();
             throw e;
         }
+        // logged in and listed: ready, although the first poll may take long to drain a full mailbox
+        forceConsumerAsReady();
         if (session.usesHeaderDigestKeys() && !headerDigestKeysLogged) {
             LOG.warn("{}: the server has no UIDL; mails are told apart by a digest of their header and size (one TOP per"
                      + " mail and poll)", config.mailboxKey());
@@ -362,6 +394,7 @@ public class Pop3xConsumer extends ScheduledBatchPollingConsumer {
                 lifecycle.release(r.claim());
                 throw e;
             }
+            endpoint.statistics().routeStarted(); // MailCompletion counts its end
             try {
                 getProcessor().process(exchange);
             } catch (Exception e) {
@@ -459,6 +492,7 @@ public class Pop3xConsumer extends ScheduledBatchPollingConsumer {
 
         @Override
         public void onComplete(Exchange exchange) {
+            endpoint.statistics().routeEnded();
             try {
                 // within a poll the ledger is synced before the next DELE or QUIT leaves; after it, at once
                 requestDeleteIf(endpoint.lifecycle().succeeded(claim, headers.truncated(), pendingDeletes != null), uid());
@@ -472,6 +506,7 @@ public class Pop3xConsumer extends ScheduledBatchPollingConsumer {
 
         @Override
         public void onFailure(Exchange exchange) {
+            endpoint.statistics().routeEnded();
             try {
                 String failure = failureText(exchange);
                 Outcome outcome = endpoint.lifecycle().failed(claim, failure, pendingDeletes != null);

@@ -13,6 +13,7 @@ import dev.pop3x.ledger.Ledger;
 import dev.pop3x.ledger.MailboxLedger;
 import dev.pop3x.mapping.MailMapper;
 import dev.pop3x.mapping.Pop3xHeaderFilterStrategy;
+import dev.pop3x.policy.MailboxStatistics;
 import dev.pop3x.policy.MessageLifecycle;
 import dev.pop3x.policy.PolicySettings;
 import dev.pop3x.protocol.Pop3ClientOptions;
@@ -20,6 +21,9 @@ import dev.pop3x.protocol.Security;
 import dev.pop3x.session.Login;
 import dev.pop3x.session.MailboxSession;
 import org.apache.camel.Category;
+import org.apache.camel.api.management.ManagedAttribute;
+import org.apache.camel.api.management.ManagedOperation;
+import org.apache.camel.api.management.ManagedResource;
 import org.apache.camel.Consumer;
 import org.apache.camel.Processor;
 import org.apache.camel.Producer;
@@ -37,6 +41,7 @@ import org.slf4j.LoggerFactory;
  */
 @UriEndpoint(firstVersion = "0.1.0", scheme = "pop3x", title = "POP3 (pop3x)", syntax = "pop3x:host:port",
              consumerOnly = true, category = { Category.MAIL }, headersClass = Pop3xConstants.class)
+@ManagedResource(description = "POP3 (pop3x) mailbox: what happened to its mails, and its poison mails")
 public class Pop3xEndpoint extends ScheduledPollEndpoint {
 
     private static final Logger LOG = LoggerFactory.getLogger(Pop3xEndpoint.class);
@@ -53,7 +58,8 @@ public class Pop3xEndpoint extends ScheduledPollEndpoint {
     // the mailbox's state lives as long as the endpoint, not the consumer: completions of Exchanges still running
     // on other routes after a route stop must still be recorded, under the claims they were given
     private MailboxLedger ledger;
-    private MessageLifecycle lifecycle;
+    private volatile MessageLifecycle lifecycle; // read by JMX and the dev console too
+    private final MailboxStatistics statistics = new MailboxStatistics();
     private DeadLetterSender deadLetters;
     private java.util.concurrent.ExecutorService ledgerSyncExecutor;
 
@@ -97,7 +103,8 @@ public class Pop3xEndpoint extends ScheduledPollEndpoint {
         super.doStart();
         ledger = resolveLedger().open(configuration.mailboxKey());
         // a new owner id per start: claims of an earlier run are never mistaken for this run's
-        lifecycle = new MessageLifecycle(ledger, policySettings(), UUID.randomUUID().toString(), Clock.systemUTC());
+        lifecycle = new MessageLifecycle(ledger, policySettings(), UUID.randomUUID().toString(), Clock.systemUTC(),
+                statistics);
         ledgerSyncExecutor = getCamelContext().getExecutorServiceManager().newSingleThreadExecutor(this,
                 "Pop3xLedgerSync");
         if (configuration.getDeadLetterUri() != null) {
@@ -120,6 +127,93 @@ public class Pop3xEndpoint extends ScheduledPollEndpoint {
 
     MessageLifecycle lifecycle() {
         return lifecycle;
+    }
+
+    MailboxStatistics statistics() {
+        return statistics;
+    }
+
+    // ---- JMX (merged into Camel's endpoint MBean) and the pop3x dev console ----
+
+    @ManagedAttribute(description = "The mailbox: user@host:port")
+    public String getMailbox() {
+        return configuration.mailboxKey();
+    }
+
+    @ManagedAttribute(description = "Mails handed to the route (each attempt counts)")
+    public long getMailsDelivered() {
+        return statistics.delivered();
+    }
+
+    @ManagedAttribute(description = "Mails handed to the route and not completed yet")
+    public long getMailsInFlight() {
+        return statistics.inFlight();
+    }
+
+    @ManagedAttribute(description = "Mails the route completed successfully")
+    public long getMailsCompleted() {
+        return statistics.completed();
+    }
+
+    @ManagedAttribute(description = "Failed attempts (the route failed, or the server refused to hand the mail out)")
+    public long getMailsFailed() {
+        return statistics.failed();
+    }
+
+    @ManagedAttribute(description = "Mails that became poison (maxAttempts reached)")
+    public long getMailsPoisoned() {
+        return statistics.poisoned();
+    }
+
+    @ManagedAttribute(description = "Mails deleted from the server (DELE confirmed by QUIT)")
+    public long getMailsDeleted() {
+        return statistics.deleted();
+    }
+
+    @ManagedAttribute(description = "Mails the ledger knows (0 while the endpoint is stopped)")
+    public int getLedgerEntries() {
+        MessageLifecycle current = lifecycle;
+        return current == null ? 0 : current.ledgerEntries();
+    }
+
+    @ManagedAttribute(description = "When the last poll ended (null before the first)")
+    public java.util.Date getLastPollTime() {
+        long time = statistics.lastPollTime();
+        return time == 0 ? null : new java.util.Date(time);
+    }
+
+    @ManagedAttribute(description = "OK: n mails delivered, or FAILED <reason>: <message> (null before the first poll)")
+    public String getLastPollResult() {
+        return statistics.lastPollResult();
+    }
+
+    @ManagedOperation(description = "The poison mails on record: uid, attempts, firstSeen, lastError")
+    public javax.management.openmbean.TabularData listPoisonMails() {
+        return PoisonMails.table(poisonMails());
+    }
+
+    @ManagedOperation(description = "Releases a poison mail for another maxAttempts attempts, from the next poll on;"
+                                    + " false if the UIDL is not a poison mail")
+    public boolean releasePoisonMail(String uid) throws java.io.IOException {
+        boolean released = startedLifecycle().retryPoison(uid);
+        if (released) {
+            LOG.info("{}: poison mail {} released for another attempt", configuration.mailboxKey(), uid);
+        }
+        return released;
+    }
+
+    /** The poison mails on record, oldest first; empty while the endpoint is stopped. */
+    java.util.List<dev.pop3x.ledger.LedgerEntry> poisonMails() {
+        MessageLifecycle current = lifecycle;
+        return current == null ? java.util.List.of() : current.poisonMails();
+    }
+
+    private MessageLifecycle startedLifecycle() {
+        MessageLifecycle current = lifecycle;
+        if (current == null) {
+            throw new IllegalStateException("pop3x endpoint " + configuration.mailboxKey() + " is not started");
+        }
+        return current;
     }
 
     /** One thread that syncs the ledger while a poll goes on routing. */

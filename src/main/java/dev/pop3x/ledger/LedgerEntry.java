@@ -46,6 +46,11 @@ public record LedgerEntry(
         return new LedgerEntry(uid, MessageState.FAILED, attempts + 1, firstSeen, completedAt, null, 0, oneLine(error));
     }
 
+    /** Released by an operator for another round of attempts: failed, with no attempt counted yet. */
+    public LedgerEntry retried() {
+        return new LedgerEntry(uid, MessageState.FAILED, 0, firstSeen, completedAt, null, 0, lastError);
+    }
+
     /** Failure texts are stored on one line, bounded: the ledger is line-based and must stay small. */
     static String oneLine(String text) {
         if (text == null) {

@@ -29,12 +29,20 @@ public final class MessageLifecycle {
     private final PolicySettings settings;
     private final String owner;
     private final Clock clock;
+    private final MailboxStatistics statistics;
 
     public MessageLifecycle(MailboxLedger ledger, PolicySettings settings, String owner, Clock clock) {
+        this(ledger, settings, owner, clock, new MailboxStatistics());
+    }
+
+    /** @param statistics counts what this lifecycle decides (kept by the endpoint across restarts) */
+    public MessageLifecycle(MailboxLedger ledger, PolicySettings settings, String owner, Clock clock,
+                            MailboxStatistics statistics) {
         this.ledger = ledger;
         this.settings = settings;
         this.owner = owner;
         this.clock = clock;
+        this.statistics = statistics;
     }
 
     /** Decides a poll: forgets mails no longer on the server, then sorts every mail into what this poll does with it. */
@@ -178,6 +186,7 @@ public final class MessageLifecycle {
         if (!changeIfHeld(claim, current -> current.completed(next, now), deferSync)) {
             return Outcome.KEEP;
         }
+        statistics.addCompleted();
         return delete ? Outcome.DELETE : Outcome.KEEP;
     }
 
@@ -194,6 +203,9 @@ public final class MessageLifecycle {
             poison[0] = isPoison(failed);
             return poison[0] && settings.deadLetter() ? failed.claimed(owner, now) : failed;
         }, deferSync && !(settings.deadLetter() && wouldBePoison(claim)));
+        if (held) {
+            statistics.addFailed();
+        }
         if (!held || !poison[0]) {
             return Outcome.RETRY;
         }
@@ -222,7 +234,45 @@ public final class MessageLifecycle {
         boolean delete = settings.poisonAction() == PoisonAction.DELETE;
         ledger.update(uid, current -> current == null ? null
                 : current.withState(delete ? MessageState.DELETE_PENDING : MessageState.POISON));
+        statistics.addPoisoned();
         return delete ? Outcome.DELETE : Outcome.KEEP;
+    }
+
+    /**
+     * The poison mails on record: kept on the server and never delivered again ({@code poisonAction=keep}), or waiting
+     * for their dead letter to go out.
+     */
+    public List<LedgerEntry> poisonMails() {
+        return ledger.entries().values().stream().filter(this::isPoisonOnRecord)
+                .sorted(java.util.Comparator.comparingLong(LedgerEntry::firstSeen)).toList();
+    }
+
+    /**
+     * An operator's "try this one again": a poison mail goes back to failed with its attempts reset, so the next poll
+     * delivers it (with {@code CamelPop3xAttempt} 1) and it gets {@code maxAttempts} new tries.
+     *
+     * @return false if the mail is not poison (unknown, delivered meanwhile, or being dead-lettered right now)
+     */
+    public boolean retryPoison(String uid) throws IOException {
+        boolean[] released = new boolean[1];
+        ledger.update(uid, current -> {
+            released[0] = current != null && isPoisonOnRecord(current);
+            return released[0] ? current.retried() : current;
+        });
+        return released[0];
+    }
+
+    private boolean isPoisonOnRecord(LedgerEntry entry) {
+        return entry.state() == MessageState.POISON || entry.state() == MessageState.FAILED && isPoison(entry);
+    }
+
+    /** How many mails the ledger knows. */
+    public int ledgerEntries() {
+        return ledger.entries().size();
+    }
+
+    public MailboxStatistics statistics() {
+        return statistics;
     }
 
     /**
@@ -230,6 +280,7 @@ public final class MessageLifecycle {
      * removal is lost with the machine, the next poll forgets the entries anyway (their UIDLs are gone).
      */
     public void deleted(Collection<String> uids) throws IOException {
+        statistics.addDeleted(uids.size());
         ledger.updateAllDeferred(uids, (uid, current) -> null);
     }
 
