@@ -108,6 +108,46 @@ class MessageLifecycleTest {
     }
 
     @Test
+    void aReleasedPoisonMailIsDeliveredAgainWithFreshAttemptsAndIsCounted() throws Exception {
+        MessageLifecycle lifecycle = lifecycle(new PolicySettings(true, 0, 1, PoisonAction.KEEP, false, 0, OversizeAction.SKIP,
+                0, 0, 60_000));
+        lifecycle.succeeded(lifecycle.claim("good", false).orElseThrow(), false, false);
+        lifecycle.failed(lifecycle.claim("bad", false).orElseThrow(), "boom", false);
+        assertThat(lifecycle.poisonMails()).extracting(LedgerEntry::uid).containsExactly("bad");
+        assertThat(lifecycle.retryPoison("good")).isFalse(); // not poison: left alone
+        assertThat(lifecycle.retryPoison("unknown")).isFalse();
+
+        assertThat(lifecycle.retryPoison("bad")).isTrue();
+        assertThat(lifecycle.poisonMails()).isEmpty();
+        assertThat(lifecycle.retryPoison("bad")).isFalse();
+        assertThat(delivered(lifecycle.plan(snapshot("good", "bad")))).containsExactly("bad");
+        MessageLifecycle.Claim again = lifecycle.claim("bad", false).orElseThrow();
+        assertThat(again.attempt()).isEqualTo(1);
+        assertThat(lifecycle.failed(again, "boom again", false)).isEqualTo(Outcome.KEEP); // maxAttempts=1: poison again
+
+        MailboxStatistics counted = lifecycle.statistics();
+        assertThat(counted.completed()).isEqualTo(1);
+        assertThat(counted.failed()).isEqualTo(2);
+        assertThat(counted.poisoned()).isEqualTo(2);
+        lifecycle.deleted(List.of("good"));
+        assertThat(counted.deleted()).isEqualTo(1);
+        assertThat(lifecycle.ledgerEntries()).isEqualTo(1);
+    }
+
+    @Test
+    void aPoisonMailWhoseDeadLetterIsBeingSentCannotBeReleased() throws Exception {
+        MessageLifecycle lifecycle = lifecycle(new PolicySettings(true, 0, 1, PoisonAction.KEEP, true, 0, OversizeAction.SKIP,
+                0, 0, 60_000));
+        assertThat(lifecycle.failed(lifecycle.claim("a", false).orElseThrow(), "boom", false)).isEqualTo(Outcome.DEAD_LETTER);
+        assertThat(lifecycle.retryPoison("a")).isFalse(); // claimed for the dead letter right now
+        lifecycle.deadLetterFailed("a");
+        assertThat(lifecycle.poisonMails()).extracting(LedgerEntry::uid).containsExactly("a"); // its dead letter is owed
+        assertThat(lifecycle.retryPoison("a")).isTrue();
+        assertThat(lifecycle.plan(snapshot("a")).deadLetters()).isEmpty();
+        assertThat(delivered(lifecycle.plan(snapshot("a")))).containsExactly("a");
+    }
+
+    @Test
     void maxAttemptsZeroRetriesForever() throws Exception {
         MessageLifecycle lifecycle = lifecycle(new PolicySettings(true, 0, 0, PoisonAction.KEEP, false, 0, OversizeAction.SKIP,
                 0, 0, 60_000));
