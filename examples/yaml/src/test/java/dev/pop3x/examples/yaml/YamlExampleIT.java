@@ -5,13 +5,17 @@ import static org.awaitility.Awaitility.await;
 
 import java.io.File;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.security.KeyStore;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -41,6 +45,8 @@ class YamlExampleIT {
     /** Generous: mvn camel:run resolves and compiles before Camel starts, on a machine shared with other builds. */
     private static final Duration STARTED_AND_POLLED = Duration.ofSeconds(150);
 
+    private static final String TRUST_STORE_PASSWORD = "changeit";
+
     private static final Path EXAMPLE = Paths.get("").toAbsolutePath();
     private static final Path LOGS = EXAMPLE.resolve("target/it-logs");
 
@@ -58,7 +64,12 @@ class YamlExampleIT {
         // README: mvn package, then java -cp "target/classes:target/dependency/*" org.apache.camel.main.Main
         List<String> command = new ArrayList<>();
         command.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
-        command.addAll(serverProperties());
+        // TLS as a real server has it (mail.security=tls, the default); the JVM trusts the test server's certificate
+        command.addAll(List.of(
+                "-Djavax.net.ssl.trustStore=" + trustBothServers(),
+                "-Djavax.net.ssl.trustStorePassword=" + TRUST_STORE_PASSWORD,
+                "-Djavax.net.ssl.trustStoreType=PKCS12"));
+        command.addAll(serverProperties(true));
         command.addAll(List.of("-cp", "target/classes" + File.pathSeparator + "target/dependency/*",
                 "org.apache.camel.main.Main"));
         runAndCheck("plain-main", command);
@@ -73,7 +84,8 @@ class YamlExampleIT {
             command.add("-Dmaven.repo.local=" + localRepository);
         }
         command.addAll(List.of("compile", "camel:run"));
-        command.addAll(serverProperties());
+        // the plaintext port on loopback: a trust store for the test server would be Maven's too, for its downloads
+        command.addAll(serverProperties(false));
         runAndCheck("camel-run", command);
     }
 
@@ -128,19 +140,42 @@ class YamlExampleIT {
     }
 
     /** JVM system properties the README documents for pointing the example at a server (passwords: env). */
-    private List<String> serverProperties() {
-        return List.of(
+    private List<String> serverProperties(boolean tls) {
+        List<String> security = tls
+                ? List.of("-Dmail.orders.port=" + ORDERS.pop3sPort(), "-Dmail.invoices.port=" + INVOICES.pop3sPort())
+                : List.of("-Dmail.security=none", "-Dmail.orders.port=" + ORDERS.pop3Port(),
+                        "-Dmail.invoices.port=" + INVOICES.pop3Port());
+        List<String> properties = new ArrayList<>(security);
+        properties.addAll(List.of(
                 "-Dmail.host=" + ORDERS.host(),
-                // Dovecot's plaintext port on loopback; a real server keeps the default mail.security=tls
-                "-Dmail.security=none",
-                "-Dmail.orders.port=" + ORDERS.pop3Port(),
                 "-Dmail.orders.username=" + ORDERS.user(),
-                "-Dmail.invoices.port=" + INVOICES.pop3Port(),
                 "-Dmail.invoices.username=" + INVOICES.user(),
                 "-Dmail.poll-delay=500",
                 "-Dapp.data=" + data,
                 // a safety net: an app the test failed to stop ends by itself
-                "-Dcamel.main.durationMaxSeconds=300");
+                "-Dcamel.main.durationMaxSeconds=300"));
+        return properties;
+    }
+
+    /** One PKCS12 trust store with both test servers' certificates (each Dovecot made its own). */
+    private Path trustBothServers() throws Exception {
+        KeyStore both = KeyStore.getInstance("PKCS12");
+        both.load(null, null);
+        int n = 0;
+        for (DovecotExtension server : List.of(ORDERS, INVOICES)) {
+            KeyStore one = KeyStore.getInstance("PKCS12");
+            try (InputStream in = Files.newInputStream(server.trustStorePath())) {
+                one.load(in, server.trustStorePassword().toCharArray());
+            }
+            for (String alias : Collections.list(one.aliases())) {
+                both.setCertificateEntry("server-" + n++, one.getCertificate(alias));
+            }
+        }
+        Path file = data.resolve("trust.p12");
+        try (OutputStream out = Files.newOutputStream(file)) {
+            both.store(out, TRUST_STORE_PASSWORD.toCharArray());
+        }
+        return file;
     }
 
     private static void seed(DovecotExtension server, String... subjects) {
