@@ -61,6 +61,7 @@ class QuarkusAppIT {
             await("mails deleted on the server").atMost(Duration.ofSeconds(30))
                     .until(() -> dovecot.messageCount() == 0);
             // the ledger went where -Dcamel.component.pop3x.ledger-directory said
+            assertThat(ledgerDirectory).isDirectory();
             try (Stream<Path> files = Files.list(ledgerDirectory)) {
                 assertThat(files).isNotEmpty();
             }
