@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -72,7 +73,7 @@ class YamlExampleIT {
         command.addAll(serverProperties(true));
         command.addAll(List.of("-cp", "target/classes" + File.pathSeparator + "target/dependency/*",
                 "org.apache.camel.main.Main"));
-        runAndCheck("plain-main", command);
+        runAndCheck("plain-main", command, ORDERS.pop3sPort(), INVOICES.pop3sPort());
     }
 
     @Test
@@ -86,10 +87,10 @@ class YamlExampleIT {
         command.addAll(List.of("compile", "camel:run"));
         // the plaintext port on loopback: a trust store for the test server would be Maven's too, for its downloads
         command.addAll(serverProperties(false));
-        runAndCheck("camel-run", command);
+        runAndCheck("camel-run", command, ORDERS.pop3Port(), INVOICES.pop3Port());
     }
 
-    private void runAndCheck(String name, List<String> command) throws Exception {
+    private void runAndCheck(String name, List<String> command, int ordersPort, int invoicesPort) throws Exception {
         seed(ORDERS, "Order 1001", "Order 1002", "Order 1003");
         seed(INVOICES, "Invoice A-1", "Invoice A-2");
 
@@ -134,6 +135,9 @@ class YamlExampleIT {
             assertThat(loggedSubjects(log, "Invoice mail ")).containsExactlyInAnyOrder(
                     "Invoice A-1", "Invoice A-2", "Invoice A-3");
             assertThat(Files.readString(log)).doesNotContain(ORDERS.password());
+            // both routes keep their ledger where camel.component.pop3x.ledgerDirectory says, the Kamelet's too
+            assertThat(records(data.resolve("ledger"))).map(p -> p.getFileName().toString())
+                    .filteredOn(file -> file.endsWith(".ledger")).containsExactlyInAnyOrder(ledgerFile(ORDERS, ordersPort), ledgerFile(INVOICES, invoicesPort));
         } finally {
             stop(app);
         }
@@ -211,6 +215,11 @@ class YamlExampleIT {
                     .replaceFirst("^Subject: ", ""));
         }
         return subjects;
+    }
+
+    /** The file the component's file ledger keeps for a mailbox: user@host:port, URL-encoded. */
+    private static String ledgerFile(DovecotExtension server, int port) {
+        return URLEncoder.encode(server.user() + "@" + server.host() + ":" + port, StandardCharsets.UTF_8) + ".ledger";
     }
 
     /** The subjects of the route's log lines "Order mail UID: Subject", one per delivery. */
