@@ -11,7 +11,6 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
 
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -44,10 +43,8 @@ class PostgresExtensionIT {
         assertThat(Files.exists(postgres.socketDir().resolve(".s.PGSQL." + postgres.port()))).isTrue();
     }
 
-    /** Runs once the lead has added org.postgresql:postgresql to the component's test dependencies. */
     @Test
     void jdbcConnectionThroughTheDataSource() throws Exception {
-        Assumptions.assumeTrue(driverPresent(), "org.postgresql:postgresql not on the test class path");
         try (Connection c = postgres.dataSource().getConnection(); Statement s = c.createStatement();
                 ResultSet rs = s.executeQuery("select current_user, current_database()")) {
             assertThat(rs.next()).isTrue();
@@ -79,15 +76,6 @@ class PostgresExtensionIT {
             s.connect(new InetSocketAddress(PostgresExtension.IP, port), 1000);
             return true;
         } catch (Exception e) {
-            return false;
-        }
-    }
-
-    private static boolean driverPresent() {
-        try {
-            Class.forName("org.postgresql.Driver");
-            return true;
-        } catch (ClassNotFoundException e) {
             return false;
         }
     }
