@@ -121,6 +121,18 @@ class Pop3xComponentAutoConfigurationTest {
     }
 
     @Test
+    void aBeanReferenceThatDoesNotFitStopsTheAppNamingTheProperty() {
+        runner.withBean("notALedger", String.class, () -> "text")
+                .withPropertyValues("camel.component.pop3x.ledger=#notALedger")
+                .run(context -> assertThat(context).hasFailed().getFailure()
+                        .hasStackTraceContaining("camel.component.pop3x.ledger"));
+        runner.withPropertyValues("camel.component.pop3x.ledger=#missing")
+                .run(context -> assertThat(context).hasFailed().getFailure()
+                        .hasStackTraceContaining("camel.component.pop3x.ledger")
+                        .hasStackTraceContaining("missing"));
+    }
+
+    @Test
     void aSharedConfigurationBeanIsTakenFirstAndTheOtherOptionsApplyOnTopOfIt() {
         Pop3xConfiguration shared = new Pop3xConfiguration();
         shared.setPoisonAction(PoisonAction.DELETE);
