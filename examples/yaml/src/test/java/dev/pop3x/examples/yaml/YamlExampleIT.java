@@ -137,7 +137,8 @@ class YamlExampleIT {
             assertThat(Files.readString(log)).doesNotContain(ORDERS.password());
             // both routes keep their ledger where camel.component.pop3x.ledgerDirectory says, the Kamelet's too
             assertThat(records(data.resolve("ledger"))).map(p -> p.getFileName().toString())
-                    .filteredOn(file -> file.endsWith(".ledger")).containsExactlyInAnyOrder(ledgerFile(ORDERS, ordersPort), ledgerFile(INVOICES, invoicesPort));
+                    .filteredOn(file -> file.endsWith(".ledger"))
+                    .containsExactlyInAnyOrder(ledgerFile(ORDERS, ordersPort), ledgerFile(INVOICES, invoicesPort));
         } finally {
             stop(app);
         }
