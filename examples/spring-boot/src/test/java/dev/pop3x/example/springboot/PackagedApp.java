@@ -37,7 +37,10 @@ final class PackagedApp implements AutoCloseable {
                 .redirectErrorStream(true)
                 .redirectOutput(output.toFile());
         builder.environment().putAll(environment);
-        return new PackagedApp(builder.start(), output);
+        Process process = builder.start();
+        // an aborted test run must not leave the app polling
+        Runtime.getRuntime().addShutdownHook(new Thread(process::destroyForcibly, "stop-example-app"));
+        return new PackagedApp(process, output);
     }
 
     /** Everything the app printed so far. */

@@ -53,7 +53,7 @@ class SpringBootExampleIT {
         // the app's URI says host=localhost: the ledger keys the mailbox as user@localhost:port
         mailboxKey = dovecot.user() + "@localhost:" + dovecot.pop3Port();
         ledgerFile = LEDGER_DIRECTORY.resolve(URLEncoder.encode(mailboxKey, StandardCharsets.UTF_8) + ".ledger");
-        Files.deleteIfExists(ledgerFile);
+        deleteLedger();
     }
 
     @AfterEach
@@ -63,8 +63,18 @@ class SpringBootExampleIT {
                 app.close();
             }
         } finally {
-            Files.deleteIfExists(ledgerFile);
+            deleteLedger();
         }
+    }
+
+    /** The ledger file of the test's mailbox and its lock file (the FileLedger keeps both). */
+    private void deleteLedger() throws IOException {
+        Files.deleteIfExists(ledgerFile);
+        Files.deleteIfExists(lockFileOf(ledgerFile));
+    }
+
+    private static Path lockFileOf(Path ledger) {
+        return ledger.resolveSibling(ledger.getFileName() + ".lock");
     }
 
     @Test
@@ -117,8 +127,9 @@ class SpringBootExampleIT {
             assertThat(poison.state()).isEqualTo(MessageState.POISON);
             assertThat(poison.attempts()).isEqualTo(5);
         }
-        assertThat(Path.of(System.getProperty("user.home"), ".camel-pop3x").resolve(ledgerFile.getFileName()))
-                .doesNotExist();
+        Path defaultLedger = Path.of(System.getProperty("user.home"), ".camel-pop3x").resolve(ledgerFile.getFileName());
+        assertThat(defaultLedger).doesNotExist();
+        assertThat(lockFileOf(defaultLedger)).doesNotExist();
     }
 
     private PackagedApp start(TestInfo test) throws IOException {
