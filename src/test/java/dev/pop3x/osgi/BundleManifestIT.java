@@ -187,7 +187,8 @@ class BundleManifestIT {
                 "META-INF/services/org/apache/camel/component/pop3x", "dev.pop3x.Pop3xComponent",
                 "META-INF/services/org/apache/camel/configurer/pop3x-component", "dev.pop3x.Pop3xComponentConfigurer",
                 "META-INF/services/org/apache/camel/configurer/pop3x-endpoint", "dev.pop3x.Pop3xEndpointConfigurer",
-                "META-INF/services/org/apache/camel/urifactory/pop3x-endpoint", "dev.pop3x.Pop3xEndpointUriFactory");
+                "META-INF/services/org/apache/camel/urifactory/pop3x-endpoint", "dev.pop3x.Pop3xEndpointUriFactory",
+                "META-INF/services/org/apache/camel/dev-console/pop3x", "dev.pop3x.Pop3xDevConsole");
         try (Jar jar = new Jar(jarPath.toFile())) {
             for (Map.Entry<String, String> s : services.entrySet()) {
                 assertThat(jar.getResource(s.getKey())).as("service file %s in the bundle", s.getKey()).isNotNull();
