@@ -1,6 +1,7 @@
 package dev.pop3x;
 
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -50,7 +51,7 @@ final class PoisonMails {
 
     /** The same, for the dev console's JSON. */
     static Map<String, Object> json(LedgerEntry e) {
-        Map<String, Object> row = new java.util.LinkedHashMap<>();
+        Map<String, Object> row = new LinkedHashMap<>();
         row.put("uid", e.uid());
         row.put("attempts", e.attempts());
         row.put("firstSeen", firstSeen(e));

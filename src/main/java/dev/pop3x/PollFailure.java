@@ -1,5 +1,6 @@
 package dev.pop3x;
 
+import java.io.IOException;
 import java.net.ConnectException;
 import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
@@ -56,7 +57,7 @@ record PollFailure(String reason, String responseCode, String message) {
                 break;
             }
         }
-        return new PollFailure(failure instanceof java.io.IOException ? "IO" : "ERROR", null, message);
+        return new PollFailure(failure instanceof IOException ? "IO" : "ERROR", null, message);
     }
 
     /** The health check details: reason, response code (if any), mailbox and message. */

@@ -1,15 +1,21 @@
 package dev.pop3x;
 
+import java.io.IOException;
 import java.nio.file.Path;
+import java.nio.file.Paths;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Date;
+import java.util.List;
 import java.util.UUID;
-import java.nio.file.Paths;
+import java.util.concurrent.ExecutorService;
 
+import javax.management.openmbean.TabularData;
 import javax.net.ssl.SSLContext;
 
 import dev.pop3x.ledger.FileLedger;
 import dev.pop3x.ledger.Ledger;
+import dev.pop3x.ledger.LedgerEntry;
 import dev.pop3x.ledger.MailboxLedger;
 import dev.pop3x.mapping.MailMapper;
 import dev.pop3x.mapping.Pop3xHeaderFilterStrategy;
@@ -21,12 +27,12 @@ import dev.pop3x.protocol.Security;
 import dev.pop3x.session.Login;
 import dev.pop3x.session.MailboxSession;
 import org.apache.camel.Category;
-import org.apache.camel.api.management.ManagedAttribute;
-import org.apache.camel.api.management.ManagedOperation;
-import org.apache.camel.api.management.ManagedResource;
 import org.apache.camel.Consumer;
 import org.apache.camel.Processor;
 import org.apache.camel.Producer;
+import org.apache.camel.api.management.ManagedAttribute;
+import org.apache.camel.api.management.ManagedOperation;
+import org.apache.camel.api.management.ManagedResource;
 import org.apache.camel.spi.UriEndpoint;
 import org.apache.camel.spi.UriParam;
 import org.apache.camel.support.LoggingExceptionHandler;
@@ -61,7 +67,7 @@ public class Pop3xEndpoint extends ScheduledPollEndpoint {
     private volatile MessageLifecycle lifecycle; // read by JMX and the dev console too
     private final MailboxStatistics statistics = new MailboxStatistics();
     private DeadLetterSender deadLetters;
-    private java.util.concurrent.ExecutorService ledgerSyncExecutor;
+    private ExecutorService ledgerSyncExecutor;
 
     public Pop3xEndpoint(String uri, Pop3xComponent component, Pop3xConfiguration configuration) {
         super(uri, component);
@@ -177,9 +183,9 @@ public class Pop3xEndpoint extends ScheduledPollEndpoint {
     }
 
     @ManagedAttribute(description = "When the last poll ended (null before the first)")
-    public java.util.Date getLastPollTime() {
+    public Date getLastPollTime() {
         long time = statistics.lastPollTime();
-        return time == 0 ? null : new java.util.Date(time);
+        return time == 0 ? null : new Date(time);
     }
 
     @ManagedAttribute(description = "OK: n mails delivered, or FAILED <reason>: <message> (null before the first poll)")
@@ -188,13 +194,13 @@ public class Pop3xEndpoint extends ScheduledPollEndpoint {
     }
 
     @ManagedOperation(description = "The poison mails on record: uid, attempts, firstSeen, lastError")
-    public javax.management.openmbean.TabularData listPoisonMails() {
+    public TabularData listPoisonMails() {
         return PoisonMails.table(poisonMails());
     }
 
     @ManagedOperation(description = "Releases a poison mail for another maxAttempts attempts, from the next poll on;"
                                     + " false if the UIDL is not a poison mail")
-    public boolean releasePoisonMail(String uid) throws java.io.IOException {
+    public boolean releasePoisonMail(String uid) throws IOException {
         boolean released = startedLifecycle().retryPoison(uid);
         if (released) {
             LOG.info("{}: poison mail {} released for another attempt", configuration.mailboxKey(), uid);
@@ -203,9 +209,9 @@ public class Pop3xEndpoint extends ScheduledPollEndpoint {
     }
 
     /** The poison mails on record, oldest first; empty while the endpoint is stopped. */
-    java.util.List<dev.pop3x.ledger.LedgerEntry> poisonMails() {
+    List<LedgerEntry> poisonMails() {
         MessageLifecycle current = lifecycle;
-        return current == null ? java.util.List.of() : current.poisonMails();
+        return current == null ? List.of() : current.poisonMails();
     }
 
     private MessageLifecycle startedLifecycle() {
@@ -217,7 +223,7 @@ public class Pop3xEndpoint extends ScheduledPollEndpoint {
     }
 
     /** One thread that syncs the ledger while a poll goes on routing. */
-    java.util.concurrent.ExecutorService ledgerSyncExecutor() {
+    ExecutorService ledgerSyncExecutor() {
         return ledgerSyncExecutor;
     }
 

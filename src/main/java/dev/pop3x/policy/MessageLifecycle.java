@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -244,7 +245,7 @@ public final class MessageLifecycle {
      */
     public List<LedgerEntry> poisonMails() {
         return ledger.entries().values().stream().filter(this::isPoisonOnRecord)
-                .sorted(java.util.Comparator.comparingLong(LedgerEntry::firstSeen)).toList();
+                .sorted(Comparator.comparingLong(LedgerEntry::firstSeen)).toList();
     }
 
     /**
