@@ -53,9 +53,6 @@ record PollFailure(String reason, String responseCode, String message) {
             if (reason != null) {
                 return new PollFailure(reason, null, message);
             }
-            if (t.getCause() == t) {
-                break;
-            }
         }
         return new PollFailure(failure instanceof IOException ? "IO" : "ERROR", null, message);
     }

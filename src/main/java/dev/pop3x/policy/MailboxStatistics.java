@@ -15,8 +15,10 @@ public final class MailboxStatistics {
     private final LongAdder failed = new LongAdder();
     private final LongAdder poisoned = new LongAdder();
     private final LongAdder deleted = new LongAdder();
-    private volatile long lastPollTime;
-    private volatile String lastPollResult;
+    private volatile LastPoll lastPoll; // one reference, so a reader never pairs one poll's time with another's result
+
+    private record LastPoll(long time, String result) {
+    }
 
     /** A mail was handed to the route (every attempt counts). */
     public void routeStarted() {
@@ -47,8 +49,7 @@ public final class MailboxStatistics {
 
     /** A poll ended at {@code time} (epoch millis); {@code result} is one line, e.g. {@code OK: 3 mails delivered}. */
     public void pollEnded(long time, String result) {
-        lastPollResult = result;
-        lastPollTime = time;
+        lastPoll = new LastPoll(time, result);
     }
 
     /** Mails handed to the route; a mail retried three times counts three times. */
@@ -83,11 +84,13 @@ public final class MailboxStatistics {
 
     /** Epoch millis of the end of the last poll, 0 before the first. */
     public long lastPollTime() {
-        return lastPollTime;
+        LastPoll last = lastPoll;
+        return last == null ? 0 : last.time();
     }
 
     /** {@code OK: ...} or {@code FAILED <reason>: ...}; null before the first poll. */
     public String lastPollResult() {
-        return lastPollResult;
+        LastPoll last = lastPoll;
+        return last == null ? null : last.result();
     }
 }

@@ -11,6 +11,8 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 
+import javax.net.ssl.SSLException;
+
 import dev.pop3x.protocol.Capabilities;
 import dev.pop3x.protocol.ListEntry;
 import dev.pop3x.protocol.Pop3Client;
@@ -61,8 +63,9 @@ public final class MailboxSession implements Closeable {
         try {
             if (options.security() == Security.STARTTLS) {
                 if (!client.capabilities().has("STLS")) {
-                    throw new IOException("security=starttls, but " + options.host() + ":" + options.port()
-                                          + " does not offer STLS; refusing to log in without TLS");
+                    // a TLS failure like a failed handshake (the health check reports both as TLS)
+                    throw new SSLException("security=starttls, but " + options.host() + ":" + options.port()
+                                           + " does not offer STLS; refusing to log in without TLS");
                 }
                 client.startTls();
             }
