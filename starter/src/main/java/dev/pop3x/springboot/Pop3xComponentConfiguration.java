@@ -21,8 +21,13 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * keeps the component's own default; Pop3xComponentConfigurationTest fails when this class and pop3x.json drift apart.
  * Durations take Spring Boot's forms ({@code 14d}, {@code 30s}, {@code 500ms}, or plain milliseconds); bean-typed
  * options take {@code #beanName} or {@code #bean:beanName}.
+ * <p>
+ * {@code ignoreUnknownFields = false}: a {@code camel.component.pop3x.*} name that is no option (a typo such as
+ * {@code max-atempts}) stops the app's startup naming it, instead of being dropped. Camel's own starters keep Spring's
+ * default (ignore); here nothing else is bound under this prefix: {@code enabled} and {@code customizer.enabled} are
+ * fields of {@link ComponentConfigurationPropertiesCommon}.
  */
-@ConfigurationProperties(prefix = "camel.component.pop3x")
+@ConfigurationProperties(prefix = "camel.component.pop3x", ignoreUnknownFields = false)
 public class Pop3xComponentConfiguration extends ComponentConfigurationPropertiesCommon {
 
     /**

@@ -16,9 +16,14 @@ import org.springframework.core.convert.TypeDescriptor;
 import org.springframework.core.convert.converter.GenericConverter;
 
 /**
- * Resolves {@code #beanName} and {@code #bean:beanName} in {@code camel.component.pop3x.*} to the Spring bean of that
- * name, for the options whose type is a bean (as the converters of Camel's own starters do). Any other text is left to
- * Spring's other converters, so it fails to bind with Spring's usual message.
+ * Turns the text of a bean-typed {@code camel.component.pop3x.*} option into the Spring bean it names:
+ * {@code #beanName} or {@code #bean:beanName}. Any other text fails the binding, and with it the app's startup: Spring
+ * Boot reports a {@code BindException} that names the property, with this converter's message (write {@code #name} or
+ * {@code #bean:name}) as the reason. A missing bean, a bean of another type, or an empty value fails the same way.
+ * <p>
+ * Camel's generated {@code *ComponentConverter}s (camel-spring-boot 4.22.0) return null for text without {@code #};
+ * Spring's binder takes null as "not bound" and goes on, so a {@code ledger=myLedger} would be dropped without a word.
+ * This one throws instead.
  */
 @AutoConfiguration
 @ConfigurationPropertiesBinding
@@ -49,9 +54,18 @@ public class Pop3xComponentConverter implements GenericConverter {
         if (source == null) {
             return null;
         }
-        String ref = source.toString();
+        String ref = source.toString().strip();
+        if (ref.isEmpty()) {
+            // with ignoreUnknownFields=false null would fail too, but only as "left unbound"
+            throw new IllegalArgumentException("empty: write #beanName or #bean:beanName (a Spring bean of type "
+                                               + targetType.getType().getName()
+                                               + "), or leave the property out to keep the component's default");
+        }
         if (!ref.startsWith("#")) {
-            return null;
+            // thrown, not null: the binder takes null as "nothing to bind" and would drop the setting silently
+            throw new IllegalArgumentException("'" + ref + "' is not a bean reference: write #" + ref + " or #bean:"
+                                               + ref + " to use the Spring bean named " + ref + " (a "
+                                               + targetType.getType().getName() + ")");
         }
         String name = ref.startsWith("#bean:") ? ref.substring("#bean:".length()) : ref.substring(1);
         return applicationContext.getBean(name, targetType.getType());

@@ -3,6 +3,7 @@ package dev.pop3x.springboot;
 import java.beans.PropertyDescriptor;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.StreamSupport;
 
 import dev.pop3x.AccessTokenProvider;
@@ -19,13 +20,18 @@ import org.apache.camel.spring.boot.CamelAutoConfiguration;
 import org.apache.camel.support.DefaultHeaderFilterStrategy;
 import org.apache.camel.support.jsse.SSLContextParameters;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.springframework.beans.BeanUtils;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.context.annotation.ImportCandidates;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.core.env.StandardEnvironment;
+import org.springframework.core.env.SystemEnvironmentPropertySource;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * Starts Spring Boot with Camel and the auto-configurations this starter registers, and checks what
@@ -130,6 +136,124 @@ class Pop3xComponentAutoConfigurationTest {
                 .run(context -> assertThat(context).hasFailed().getFailure()
                         .hasStackTraceContaining("camel.component.pop3x.ledger")
                         .hasStackTraceContaining("missing"));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = { "ledger", "ssl-context-parameters", "access-token-provider", "header-filter-strategy",
+                             "configuration" })
+    void aBeanOptionWithoutHashStopsTheAppNamingThePropertyAndTheRightForm(String option) {
+        runner.withBean("myBean", String.class, () -> "text")
+                .withPropertyValues("camel.component.pop3x." + option + "=myBean")
+                .run(context -> assertThat(context).hasFailed().getFailure()
+                        .hasStackTraceContaining("Failed to bind properties under 'camel.component.pop3x." + option + "'")
+                        .hasStackTraceContaining("write #myBean or #bean:myBean"));
+    }
+
+    @Test
+    void aLedgerNamedWithoutHashIsNotTakenEvenWhenTheBeanExists() {
+        runner.withBean("myLedger", Ledger.class, InMemoryLedger::new)
+                .withPropertyValues("camel.component.pop3x.ledger=myLedger")
+                .run(context -> assertThat(context).hasFailed().getFailure()
+                        .hasStackTraceContaining("camel.component.pop3x.ledger")
+                        .hasStackTraceContaining("#myLedger")
+                        .hasStackTraceContaining("#bean:myLedger"));
+    }
+
+    @Test
+    void anEmptyValueStopsTheAppNamingTheProperty() {
+        runner.withPropertyValues("camel.component.pop3x.ledger=")
+                .run(context -> assertThat(context).hasFailed().getFailure()
+                        .hasStackTraceContaining("Failed to bind properties under 'camel.component.pop3x.ledger'")
+                        .hasStackTraceContaining("or leave the property out"));
+        runner.withPropertyValues("camel.component.pop3x.max-attempts=")
+                .run(context -> assertThat(context).hasFailed().getFailure()
+                        .hasStackTraceContaining("camel.component.pop3x.max-attempts"));
+    }
+
+    @Test
+    void aMisspelledPropertyStopsTheAppNamingIt() {
+        runner.withPropertyValues("camel.component.pop3x.max-atempts=5")
+                .run(context -> assertThat(context).hasFailed().getFailure()
+                        .hasStackTraceContaining("camel.component.pop3x.max-atempts"));
+        runner.withPropertyValues("camel.component.pop3x.customizer.enable=false")
+                .run(context -> assertThat(context).hasFailed().getFailure()
+                        .hasStackTraceContaining("camel.component.pop3x.customizer.enable"));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = { "security=ssl", "delete-after=14 days", "max-attempts=five", "delete=yes please" })
+    void aValueOfTheWrongFormStopsTheAppNamingTheProperty(String setting) {
+        String property = "camel.component.pop3x." + setting.substring(0, setting.indexOf('='));
+        runner.withPropertyValues("camel.component.pop3x." + setting)
+                .run(context -> assertThat(context).hasFailed().getFailure()
+                        .hasStackTraceContaining("Failed to bind properties under '" + property + "'"));
+    }
+
+    @Test
+    void aValueOutOfRangeIsRejectedWhenAnEndpointIsCreatedNamingTheOption() {
+        runner.withPropertyValues("camel.component.pop3x.max-attempts=-1")
+                .run(context -> assertThatThrownBy(() -> context.getBean(CamelContext.class).getEndpoint(
+                        "pop3x:localhost:1110?username=alice&password=secret&security=none"))
+                        .hasStackTraceContaining("Option maxAttempts must be 0 (retry forever) or more, was -1"));
+    }
+
+    @Test
+    void anEnvironmentVariableBindsWithoutBeingTakenForAnUnknownName() {
+        runner.withInitializer(context -> context.getEnvironment().getPropertySources().addFirst(
+                        new SystemEnvironmentPropertySource("test-systemEnvironment",
+                                Map.of("CAMEL_COMPONENT_POP3X_MAXATTEMPTS", "6",
+                                        "CAMEL_COMPONENT_POP3X_LEDGERDIRECTORY", "/from-env"))))
+                .run(context -> {
+                    Pop3xConfiguration config = pop3x(context.getBean(CamelContext.class)).getConfiguration();
+                    assertThat(config.getMaxAttempts()).isEqualTo(6);
+                    assertThat(config.getLedgerDirectory()).isEqualTo("/from-env");
+                });
+    }
+
+    /**
+     * Spring Boot leaves the system environment and the JVM's system properties out of its check for unknown names
+     * (they hold much that is not meant for the app), so a misspelled name there is still not noticed: documented in
+     * docs/spring-boot.md. This test fails, and the docs must change, once Spring Boot checks them too.
+     */
+    @Test
+    void misspelledNamesInTheEnvironmentOrSystemPropertiesAreNotNoticed() {
+        runner.withInitializer(context -> context.getEnvironment().getPropertySources().replace(
+                        StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME,
+                        new SystemEnvironmentPropertySource(StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME,
+                                Map.of("CAMEL_COMPONENT_POP3X_MAXATEMPTS", "6"))))
+                .withSystemProperties("camel.component.pop3x.delet=true")
+                .run(context -> {
+                    assertThat(context).hasNotFailed();
+                    assertSameOptions(pop3x(context.getBean(CamelContext.class)).getConfiguration(),
+                            new Pop3xConfiguration());
+                });
+    }
+
+    @Test
+    void turnedOffTheAutoConfigurationLeavesTheComponentAlone() {
+        runner.withPropertyValues("camel.component.pop3x.enabled=false", "camel.component.pop3x.delete=true")
+                .run(context -> {
+                    assertThat(context).hasNotFailed().doesNotHaveBean(Pop3xComponentAutoConfiguration.class);
+                    assertSameOptions(pop3x(context.getBean(CamelContext.class)).getConfiguration(),
+                            new Pop3xConfiguration());
+                });
+        runner.withPropertyValues("camel.component.customizer.enabled=false", "camel.component.pop3x.delete=true")
+                .run(context -> assertSameOptions(pop3x(context.getBean(CamelContext.class)).getConfiguration(),
+                        new Pop3xConfiguration()));
+    }
+
+    @Test
+    void nestedConfigurationPropertiesBindAndATypoInThemStopsTheApp() {
+        runner.withPropertyValues("camel.component.pop3x.configuration.delete=true",
+                        "camel.component.pop3x.configuration.max-attempts=9")
+                .run(context -> {
+                    Pop3xConfiguration config = pop3x(context.getBean(CamelContext.class)).getConfiguration();
+                    assertThat(config.isDelete()).isTrue();
+                    assertThat(config.getMaxAttempts()).isEqualTo(9);
+                });
+        runner.withPropertyValues("camel.component.pop3x.configuration.max-atempts=9")
+                .run(context -> assertThat(context).hasFailed().getFailure()
+                        .hasStackTraceContaining("camel.component.pop3x.configuration.max-atempts"));
     }
 
     @Test
