@@ -11,7 +11,8 @@ import dev.pop3x.Pop3xConstants;
  * One mail = one database transaction: the UIDL is marked in the idempotent repository, the row is inserted, the PDF
  * files are written, and only then the transaction commits. Any failure rolls the row and the mark back and fails
  * the Exchange, so pop3x keeps the mail and delivers it again on a later poll; after {@code maxAttempts} failures it
- * goes to the dead letter folder.
+ * goes to the dead letter folder. Files are removed again only when writing them fails ({@link PdfFiles}); a failed
+ * commit after them leaves them, and a retry writes the same bytes over them.
  */
 public class InvoiceRoutes extends RouteBuilder {
 
@@ -27,8 +28,9 @@ public class InvoiceRoutes extends RouteBuilder {
         // again on a later poll
         errorHandler(new SpringTransactionErrorHandlerDefinition().logExhausted(false));
 
+        // RAW(): a user name or password is taken as it is (a '+' in it would otherwise be decoded as a space)
         from("pop3x:{{etl.pop3.host}}:{{etl.pop3.port}}"
-                + "?username={{etl.pop3.username}}&password=RAW({{etl.pop3.password}})"
+                + "?username=RAW({{etl.pop3.username}})&password=RAW({{etl.pop3.password}})"
                 + "&security={{etl.pop3.security}}"
                 + "&delete=true"
                 + "&maxAttempts={{etl.pop3.maxAttempts}}&poisonAction={{etl.pop3.poisonAction}}"

@@ -20,8 +20,9 @@ import dev.pop3x.Pop3xConstants;
 /**
  * Writes each PDF of a mail to {@code <outputFolder>/<UIDL>/<name>}: into a temp file first, then renamed, so a
  * reader never sees half a file and a mail delivered again overwrites its own files with the same bytes. Refuses an
- * attachment that does not start like a PDF. On any failure the files of this mail are removed again, and the
- * exception fails the Exchange (which rolls back its row).
+ * attachment that does not start like a PDF. When writing fails, the files written in this attempt are removed again,
+ * and the exception fails the Exchange (which rolls back its row). A failure after this step (the commit) does not
+ * remove them: a retry writes the same bytes over them.
  */
 class PdfFiles implements Processor {
 

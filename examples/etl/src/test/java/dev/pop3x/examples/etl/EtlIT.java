@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.Paths;
 import java.nio.file.attribute.GroupPrincipal;
 import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.UserPrincipalLookupService;
@@ -33,11 +34,13 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import dev.pop3x.examples.etl.InvoiceMails.Part;
+import dev.pop3x.testsupport.AppProcess;
 import dev.pop3x.testsupport.DovecotExtension;
 import dev.pop3x.testsupport.PostgresExtension;
 
 /**
- * The example app, started as its README says ({@code java -jar target/pop3x-etl.jar} with settings), against a real
+ * The example app, started as its README says ({@code java -jar target/pop3x-etl.jar} with settings, given both ways
+ * the README shows: {@code -Detl...} system properties and {@code ETL_...} environment variables), against a real
  * Dovecot (over TLS, port 995's implicit TLS on a free port) and a real PostgreSQL, and out of the box on H2.
  */
 class EtlIT {
@@ -84,7 +87,8 @@ class EtlIT {
         Path output = work.resolve("etl-data/invoices");
         Path deadLetters = work.resolve("etl-data/dead-letter");
         Instant before = Instant.now();
-        try (EtlApp app = EtlApp.start(work, postgresSettings("ledger-1"))) {
+        // the settings as -D system properties (the README's "or the same as -Detl.db.url=...")
+        try (AppProcess app = startApp(work, postgresSettings("ledger-1"), Map.of())) {
             awaitOrExplain(app, () -> dovecot.messageCount() == 0
                     && names(deadLetters).equals(List.of(d + ".eml", d + ".error.txt", e + ".eml", e + ".error.txt")));
         }
@@ -130,7 +134,8 @@ class EtlIT {
         Path work2 = tmp.resolve("run-2");
         Path output2 = work2.resolve("etl-data/invoices");
         String log2;
-        try (EtlApp app = EtlApp.start(work2, postgresSettings("ledger-2"))) {
+        // the settings as environment variables, as the README's "Run on PostgreSQL" does
+        try (AppProcess app = startApp(work2, trustStore(), postgresEnvironment("ledger-2"))) {
             awaitOrExplain(app, () -> dovecot.messageCount() == 0
                     && Files.exists(output2.resolve(f).resolve("INV-2026-004.pdf")));
             log2 = app.log();
@@ -144,6 +149,9 @@ class EtlIT {
         assertThat(names(output2)).containsExactly(f);
         assertThat(output2.resolve(f).resolve("INV-2026-004.pdf")).hasBinaryContent(inv4.bytes());
         assertThat(log2).contains("Mail " + a + " is already stored: deleted without a second row");
+        // ETL_POP3_LEDGERDIRECTORY took effect: the ledger is there, not in the default etl-data/ledger
+        assertThat(tmp.resolve("ledger-2")).isNotEmptyDirectory();
+        assertThat(work2.resolve("etl-data/ledger")).doesNotExist();
 
         // credentials never in the log
         for (String log : List.of(Files.readString(work.resolve("app.log")), log2)) {
@@ -163,7 +171,8 @@ class EtlIT {
         Path work = tmp.resolve("h2");
         Path output = work.resolve("etl-data/invoices");
         Instant before = Instant.now();
-        try (EtlApp app = EtlApp.start(work, pop3Settings())) { // no database settings: the embedded H2
+        // no database settings: the embedded H2; the mailbox in environment variables, as the README's "Run (H2)"
+        try (AppProcess app = startApp(work, trustStore(), pop3Environment())) {
             awaitOrExplain(app, () -> dovecot.messageCount() == 0
                     && Files.exists(output.resolve(g).resolve("INV-2026-100.pdf")));
         }
@@ -186,10 +195,37 @@ class EtlIT {
         }
     }
 
-    // ---------------------------------------------------------------- the app's settings
+    // ---------------------------------------------------------------- the app and its settings
+
+    /**
+     * The app as its README runs it: {@code java [-Dsetting=value ...] -jar target/pop3x-etl.jar} with
+     * {@code environment} added, in a working folder of its own (where {@code etl-data/} is created), output to
+     * {@code app.log} there. Closing it stops it with SIGTERM (Ctrl-C), as a user stops it.
+     */
+    private static AppProcess startApp(Path workDir, Map<String, String> systemProperties,
+            Map<String, String> environment) throws IOException {
+        Path jar = Paths.get(System.getProperty("etl.jar", "target/pop3x-etl.jar")).toAbsolutePath();
+        if (!Files.isRegularFile(jar)) {
+            throw new IllegalStateException(jar + " not found: run mvn verify (it packages the jar before the ITs)");
+        }
+        Files.createDirectories(workDir);
+        List<String> command = new ArrayList<>();
+        command.add(AppProcess.java());
+        systemProperties.forEach((k, v) -> command.add("-D" + k + "=" + v));
+        command.addAll(List.of("-jar", jar.toString()));
+        return AppProcess.start(workDir, command, environment, workDir.resolve("app.log"));
+    }
+
+    /** The test server's certificate; a real server's is in the JVM's default trust store. */
+    private static Map<String, String> trustStore() {
+        Map<String, String> s = new HashMap<>();
+        s.put("javax.net.ssl.trustStore", dovecot.trustStorePath().toString());
+        s.put("javax.net.ssl.trustStorePassword", dovecot.trustStorePassword());
+        return s;
+    }
 
     private Map<String, String> pop3Settings() {
-        Map<String, String> s = new HashMap<>();
+        Map<String, String> s = trustStore();
         s.put("etl.pop3.host", dovecot.host());
         s.put("etl.pop3.port", String.valueOf(dovecot.pop3sPort()));
         s.put("etl.pop3.security", "tls");
@@ -197,9 +233,6 @@ class EtlIT {
         s.put("etl.pop3.password", dovecot.password());
         s.put("etl.pop3.delay", "300");
         s.put("etl.pop3.maxAttempts", "2");
-        // the test server's certificate; a real server's is in the JVM's default trust store
-        s.put("javax.net.ssl.trustStore", dovecot.trustStorePath().toString());
-        s.put("javax.net.ssl.trustStorePassword", dovecot.trustStorePassword());
         return s;
     }
 
@@ -210,6 +243,29 @@ class EtlIT {
         s.put("etl.db.password", postgres.password());
         s.put("etl.pop3.ledgerDirectory", tmp.resolve(ledger).toString());
         return s;
+    }
+
+    /** {@link #pop3Settings()} as the README's environment variables: upper case, {@code .} as {@code _}. */
+    private static Map<String, String> pop3Environment() {
+        Map<String, String> env = new HashMap<>();
+        env.put("ETL_POP3_HOST", dovecot.host());
+        env.put("ETL_POP3_PORT", String.valueOf(dovecot.pop3sPort()));
+        env.put("ETL_POP3_SECURITY", "tls");
+        env.put("ETL_POP3_USERNAME", dovecot.user());
+        env.put("ETL_POP3_PASSWORD", dovecot.password());
+        env.put("ETL_POP3_DELAY", "300");
+        env.put("ETL_POP3_MAXATTEMPTS", "2");
+        return env;
+    }
+
+    /** {@link #postgresSettings} as environment variables. */
+    private Map<String, String> postgresEnvironment(String ledger) {
+        Map<String, String> env = pop3Environment();
+        env.put("ETL_DB_URL", postgres.jdbcUrl());
+        env.put("ETL_DB_USER", postgres.user());
+        env.put("ETL_DB_PASSWORD", postgres.password());
+        env.put("ETL_POP3_LEDGERDIRECTORY", tmp.resolve(ledger).toString());
+        return env;
     }
 
     // ---------------------------------------------------------------- mailbox, files, rows
@@ -230,7 +286,7 @@ class EtlIT {
         return name;
     }
 
-    private static void awaitOrExplain(EtlApp app, Callable<Boolean> done) {
+    private static void awaitOrExplain(AppProcess app, Callable<Boolean> done) {
         try {
             await().atMost(WAIT).pollInterval(Duration.ofMillis(100)).until(() -> {
                 if (!app.isAlive()) {

@@ -4,18 +4,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
+import dev.pop3x.testsupport.AppProcess;
 import dev.pop3x.testsupport.DovecotExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -48,12 +48,12 @@ class QuarkusAppIT {
         Path output = work.resolve("app.log");
         Path ledgerDirectory = work.resolve("ledger");
 
-        Process app = start(output, ledgerDirectory);
+        AppProcess app = start(output, ledgerDirectory);
         try {
             await("both mails logged by the route").atMost(START_TIMEOUT)
-                    .until(() -> received(output).size() == 2 || !app.isAlive());
-            assertThat(app.isAlive()).as("app still running; output:%n%s", read(output)).isTrue();
-            assertThat(received(output)).extracting(r -> r.subject + " | " + r.body + " | " + r.attempt + " | "
+                    .until(() -> received(app).size() == 2 || !app.isAlive());
+            assertThat(app.isAlive()).as("app still running; output:%n%s", app.log()).isTrue();
+            assertThat(received(app)).extracting(r -> r.subject + " | " + r.body + " | " + r.attempt + " | "
                     + r.from).containsExactlyInAnyOrder(
                             "Invoice 1 | First invoice. | 1 | Bob <bob@example.com>",
                             "Invoice 2 | Second invoice. | 1 | Bob <bob@example.com>");
@@ -68,27 +68,27 @@ class QuarkusAppIT {
 
             // the app keeps polling (mail.poll-delay=1s): a mail that arrives later is delivered too
             dovecot.deliver(mail("Invoice 3", "Third invoice."));
-            await("third mail logged").atMost(Duration.ofSeconds(30)).until(() -> received(output).size() == 3);
+            await("third mail logged").atMost(Duration.ofSeconds(30)).until(() -> received(app).size() == 3);
             await("third mail deleted").atMost(Duration.ofSeconds(30)).until(() -> dovecot.messageCount() == 0);
 
-            List<Received> all = received(output);
+            List<Received> all = received(app);
             assertThat(all).extracting(r -> r.subject).containsExactlyInAnyOrder("Invoice 1", "Invoice 2", "Invoice 3");
             assertThat(all).extracting(r -> r.uid).doesNotHaveDuplicates();
-            assertThat(read(output)).as("the password never reaches the log").doesNotContain(dovecot.password());
+            assertThat(app.log()).as("the password never reaches the log").doesNotContain(dovecot.password());
         } finally {
-            stop(app);
+            app.close(); // SIGTERM first (Quarkus shuts Camel down gracefully), then kill
             // the app's own log, for whoever reads the failsafe report
-            System.out.println("---- output of the app ----\n" + read(output));
+            System.out.println("---- output of the app ----\n" + app.log());
         }
     }
 
     /** Exactly the README's command, from the example's folder; the password goes in the environment. */
-    private Process start(Path output, Path ledgerDirectory) throws IOException {
+    private AppProcess start(Path output, Path ledgerDirectory) throws IOException {
         Path appDir = Paths.get(System.getProperty("pop3x.appDir", "target/quarkus-app"));
         Path runJar = appDir.resolve("quarkus-run.jar");
         assertThat(runJar).as("built by mvn package").exists();
         List<String> command = new ArrayList<>(List.of(
-                Paths.get(System.getProperty("java.home"), "bin", "java").toString(),
+                AppProcess.java(),
                 "-Dmail.host=" + dovecot.host(),
                 "-Dmail.port=" + dovecot.pop3sPort(),
                 "-Dmail.username=" + dovecot.user(),
@@ -97,19 +97,8 @@ class QuarkusAppIT {
                 "-Djavax.net.ssl.trustStorePassword=" + dovecot.trustStorePassword(),
                 "-Dcamel.component.pop3x.ledger-directory=" + ledgerDirectory,
                 "-jar", runJar.toString()));
-        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(output.toFile()));
-        builder.environment().put("MAIL_PASSWORD", dovecot.password());
-        return builder.start();
-    }
-
-    /** SIGTERM first (Quarkus shuts Camel down gracefully), then kill. */
-    private static void stop(Process app) throws InterruptedException {
-        app.destroy();
-        if (!app.waitFor(30, TimeUnit.SECONDS)) {
-            app.destroyForcibly();
-            app.waitFor(10, TimeUnit.SECONDS);
-        }
+        return AppProcess.start(Paths.get("").toAbsolutePath(), command,
+                Map.of("MAIL_PASSWORD", dovecot.password()), output);
     }
 
     private static String mail(String subject, String body) {
@@ -122,19 +111,15 @@ class QuarkusAppIT {
                 + body + "\r\n";
     }
 
-    private static List<Received> received(Path output) throws IOException {
+    private static List<Received> received(AppProcess app) {
         List<Received> result = new ArrayList<>();
-        for (String line : read(output).split("\\R")) {
+        for (String line : app.log().split("\\R")) {
             Matcher m = RECEIVED.matcher(line);
             if (m.find()) {
                 result.add(new Received(m.group(1), Integer.parseInt(m.group(2)), m.group(3), m.group(4), m.group(5)));
             }
         }
         return result;
-    }
-
-    private static String read(Path output) throws IOException {
-        return Files.exists(output) ? Files.readString(output, StandardCharsets.UTF_8) : "";
     }
 
     private record Received(String uid, int attempt, String from, String subject, String body) {

@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
 
@@ -14,6 +15,7 @@ import dev.pop3x.ledger.FileLedger;
 import dev.pop3x.ledger.LedgerEntry;
 import dev.pop3x.ledger.MailboxLedger;
 import dev.pop3x.ledger.MessageState;
+import dev.pop3x.testsupport.AppProcess;
 import dev.pop3x.testsupport.DovecotExtension;
 import dev.pop3x.testsupport.Pop3TestClient;
 import org.junit.jupiter.api.AfterEach;
@@ -37,13 +39,15 @@ class SpringBootExampleIT {
 
     /** The ledger-directory of application.properties, relative to the folder the app is started in. */
     private static final Path LEDGER_DIRECTORY = Path.of("data", "pop3x-ledger");
+    /** What mvn verify packages before the ITs, and the README starts. */
+    private static final Path JAR = Path.of("target", "pop3x-spring-boot-example.jar");
     private static final Duration TIMEOUT = Duration.ofSeconds(60);
 
     private static final String NOT_AN_INVOICE = "Hello, no invoice here";
     private static final Pattern POISON_DELIVERED =
             Pattern.compile("Received mail \\S+ \\(attempt \\d+\\): " + Pattern.quote(NOT_AN_INVOICE));
 
-    private PackagedApp app;
+    private AppProcess app;
     private Path ledgerFile;
     private String mailboxKey;
 
@@ -101,11 +105,11 @@ class SpringBootExampleIT {
         // and stays; delete-after=14d: the mail processed 15 days ago is deleted, the one of 13 days ago stays
         eventually().untilAsserted(() -> {
             assertAlive();
-            assertThat(app.output()).contains("Processed invoice 1001", "Processed invoice 1002");
-            assertThat(app.count(POISON_DELIVERED)).isEqualTo(5);
+            assertThat(app.log()).contains("Processed invoice 1001", "Processed invoice 1002");
+            assertThat(count(POISON_DELIVERED)).isEqualTo(5);
             assertThat(subjectsOnServer()).containsExactly("Invoice 2002", NOT_AN_INVOICE);
         });
-        assertThat(app.output()).contains("(attempt 5): " + NOT_AN_INVOICE).doesNotContain("(attempt 6)")
+        assertThat(app.log()).contains("(attempt 5): " + NOT_AN_INVOICE).doesNotContain("(attempt 6)")
                 .as("mails processed in an earlier run are not delivered again")
                 .doesNotContain("Invoice 2001", "Invoice 2002");
 
@@ -114,10 +118,10 @@ class SpringBootExampleIT {
         dovecot.deliver(mail("Invoice 1003"));
         eventually().untilAsserted(() -> {
             assertAlive();
-            assertThat(app.output()).contains("Processed invoice 1003");
+            assertThat(app.log()).contains("Processed invoice 1003");
             assertThat(subjectsOnServer()).containsExactly("Invoice 2002", NOT_AN_INVOICE);
         });
-        assertThat(app.count(POISON_DELIVERED)).isEqualTo(5);
+        assertThat(count(POISON_DELIVERED)).isEqualTo(5);
         app.close();
 
         // ledger-directory=data/pop3x-ledger: the app recorded the poison mail in the ledger there, and wrote none in
@@ -132,7 +136,14 @@ class SpringBootExampleIT {
         assertThat(lockFileOf(defaultLedger)).doesNotExist();
     }
 
-    private PackagedApp start(TestInfo test) throws IOException {
+    /**
+     * The packaged example, started the way the README says: {@code java -jar target/pop3x-spring-boot-example.jar}
+     * in the example's folder, with the mailbox in MAILBOX_* environment variables.
+     */
+    private AppProcess start(TestInfo test) throws IOException, InterruptedException {
+        if (!Files.isRegularFile(JAR)) {
+            throw new IllegalStateException(JAR.toAbsolutePath() + " is missing: run mvn verify (it packages first)");
+        }
         Map<String, String> env = new LinkedHashMap<>();
         env.put("MAILBOX_HOST", "localhost");
         env.put("MAILBOX_PORT", String.valueOf(dovecot.pop3Port()));
@@ -141,13 +152,16 @@ class SpringBootExampleIT {
         env.put("MAILBOX_PASSWORD", dovecot.password());
         env.put("MAILBOX_POLL_DELAY", "1s");
         Path output = Path.of("target", "it-logs", test.getTestMethod().orElseThrow().getName() + ".log");
-        PackagedApp started = PackagedApp.start(env, output);
+        AppProcess started = AppProcess.start(Path.of("").toAbsolutePath(),
+                List.of(AppProcess.java(), "-jar", JAR.toString()), env, output);
         // the app reports the settings it runs with: those of application.properties
-        eventually().untilAsserted(() -> {
-            assertThat(started.isAlive()).as("app running; its output:%n%s", started.output()).isTrue();
-            assertThat(started.output()).contains("pop3x settings: delete=true, maxAttempts=5, poisonAction=keep,"
-                                                  + " deleteAfter=PT336H, ledgerDirectory=data/pop3x-ledger");
-        });
+        try {
+            started.awaitLog("pop3x settings: delete=true, maxAttempts=5, poisonAction=keep,"
+                             + " deleteAfter=PT336H, ledgerDirectory=data/pop3x-ledger", TIMEOUT);
+        } catch (AssertionError | InterruptedException e) {
+            started.close();
+            throw e;
+        }
         return started;
     }
 
@@ -155,13 +169,17 @@ class SpringBootExampleIT {
         return await().atMost(TIMEOUT).pollInterval(Duration.ofMillis(250));
     }
 
+    private long count(Pattern line) {
+        return line.matcher(app.log()).results().count();
+    }
+
     private void assertAlive() {
-        assertThat(app.isAlive()).as("app running; its output:%n%s", app.output()).isTrue();
+        assertThat(app.isAlive()).as("app running; its output:%n%s", app.log()).isTrue();
     }
 
     /** The subjects of the mails on the server, oldest first, read over POP3 (TOP n 0) without deleting anything. */
-    private static java.util.List<String> subjectsOnServer() {
-        return java.util.List.copyOf(subjectsByUid().values());
+    private static List<String> subjectsOnServer() {
+        return List.copyOf(subjectsByUid().values());
     }
 
     private static String uidOf(String subject) {

@@ -22,6 +22,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Stream;
 
+import dev.pop3x.testsupport.AppProcess;
 import dev.pop3x.testsupport.DovecotExtension;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -64,7 +65,7 @@ class YamlExampleIT {
     void plainMain() throws Exception {
         // README: mvn package, then java -cp "target/classes:target/dependency/*" org.apache.camel.main.Main
         List<String> command = new ArrayList<>();
-        command.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
+        command.add(AppProcess.java());
         // TLS as a real server has it (mail.security=tls, the default); the JVM trusts the test server's certificate
         command.addAll(List.of(
                 "-Djavax.net.ssl.trustStore=" + trustBothServers(),
@@ -94,20 +95,16 @@ class YamlExampleIT {
         seed(ORDERS, "Order 1001", "Order 1002", "Order 1003");
         seed(INVOICES, "Invoice A-1", "Invoice A-2");
 
-        Files.createDirectories(LOGS);
         Path log = LOGS.resolve(name + ".log");
-        ProcessBuilder builder = new ProcessBuilder(command).directory(EXAMPLE.toFile()).redirectErrorStream(true)
-                .redirectOutput(log.toFile());
-        // the passwords go in as environment variables, as the README shows, so they are not on the command line
-        builder.environment().putAll(Map.of(
+        // the passwords go in as environment variables, as the README shows, so they are not on the command line;
+        // closing the app stops everything it started (mvn camel:run may fork)
+        try (AppProcess app = AppProcess.start(EXAMPLE, command, Map.of(
                 "MAIL_ORDERS_PASSWORD", ORDERS.password(),
-                "MAIL_INVOICES_PASSWORD", INVOICES.password()));
-        Process app = builder.start();
-        try {
+                "MAIL_INVOICES_PASSWORD", INVOICES.password()), log)) {
             Path orders = data.resolve("orders");
             Path invoices = data.resolve("invoices");
 
-            awaitWhileRunning(app, log, STARTED_AND_POLLED, () -> records(orders).size() == 3
+            awaitWhileRunning(app, STARTED_AND_POLLED, () -> records(orders).size() == 3
                     && records(invoices).size() == 2 && ORDERS.messageCount() == 0);
             // the direct pop3x: route: every order once, then deleted on the server (component option delete=true)
             assertThat(subjects(orders)).containsExactlyInAnyOrder("Order 1001", "Order 1002", "Order 1003");
@@ -124,7 +121,7 @@ class YamlExampleIT {
 
             // a new invoice is picked up by a later poll, and that poll delivers the two kept ones not again
             seed(INVOICES, "Invoice A-3");
-            awaitWhileRunning(app, log, Duration.ofSeconds(60), () -> records(invoices).size() == 3);
+            awaitWhileRunning(app, Duration.ofSeconds(60), () -> records(invoices).size() == 3);
             assertThat(subjects(invoices)).containsExactlyInAnyOrder("Invoice A-1", "Invoice A-2", "Invoice A-3");
             assertThat(INVOICES.messageCount()).isEqualTo(3);
             assertThat(records(orders)).hasSize(3);
@@ -139,8 +136,6 @@ class YamlExampleIT {
             assertThat(records(data.resolve("ledger"))).map(p -> p.getFileName().toString())
                     .filteredOn(file -> file.endsWith(".ledger"))
                     .containsExactlyInAnyOrder(ledgerFile(ORDERS, ordersPort), ledgerFile(INVOICES, invoicesPort));
-        } finally {
-            stop(app);
         }
     }
 
@@ -232,27 +227,13 @@ class YamlExampleIT {
         }
     }
 
-    private static void awaitWhileRunning(Process app, Path log, Duration timeout,
+    private static void awaitWhileRunning(AppProcess app, Duration timeout,
                                           java.util.concurrent.Callable<Boolean> condition) {
         await().atMost(timeout).pollInterval(Duration.ofMillis(200))
                 .failFast("the example exited", () -> assertThat(app.isAlive())
-                        .withFailMessage(() -> "the example exited with " + app.exitValue() + ":\n" + tail(log))
+                        .withFailMessage(() -> "the example exited:\n" + app.logTail(60))
                         .isTrue())
                 .until(condition);
-    }
-
-    /** SIGTERM to the app and everything it started (Camel shuts down gracefully), then SIGKILL what is left. */
-    private static void stop(Process app) throws InterruptedException {
-        List<ProcessHandle> tree = new ArrayList<>(app.descendants().toList());
-        tree.add(app.toHandle());
-        tree.forEach(ProcessHandle::destroy);
-        for (ProcessHandle p : tree) {
-            try {
-                p.onExit().get(30, java.util.concurrent.TimeUnit.SECONDS);
-            } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
-                p.destroyForcibly();
-            }
-        }
     }
 
     private static String mavenBinary() {
@@ -264,14 +245,5 @@ class YamlExampleIT {
                 .map(dir -> Paths.get(dir, "mvn")).filter(Files::isExecutable).findFirst();
         return onPath.map(Path::toString).orElseThrow(
                 () -> new IllegalStateException("mvn not found: neither -Dmaven.home nor PATH has it"));
-    }
-
-    private static String tail(Path log) {
-        try {
-            List<String> lines = Files.readAllLines(log);
-            return String.join("\n", lines.subList(Math.max(0, lines.size() - 60), lines.size()));
-        } catch (IOException e) {
-            return "(no log: " + e + ")";
-        }
     }
 }
