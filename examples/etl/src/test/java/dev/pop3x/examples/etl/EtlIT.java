@@ -24,6 +24,7 @@ import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
@@ -88,7 +89,7 @@ class EtlIT {
         Path deadLetters = work.resolve("etl-data/dead-letter");
         Instant before = Instant.now();
         // the settings as -D system properties (the README's "or the same as -Detl.db.url=...")
-        try (AppProcess app = startApp(work, postgresSettings("ledger-1"), Map.of())) {
+        try (AppProcess app = startApp(work, withTrustStore(postgresSettings("ledger-1")), Map.of())) {
             awaitOrExplain(app, () -> dovecot.messageCount() == 0
                     && names(deadLetters).equals(List.of(d + ".eml", d + ".error.txt", e + ".eml", e + ".error.txt")));
         }
@@ -135,7 +136,7 @@ class EtlIT {
         Path output2 = work2.resolve("etl-data/invoices");
         String log2;
         // the settings as environment variables, as the README's "Run on PostgreSQL" does
-        try (AppProcess app = startApp(work2, trustStore(), postgresEnvironment("ledger-2"))) {
+        try (AppProcess app = startApp(work2, trustStore(), asEnvironment(postgresSettings("ledger-2")))) {
             awaitOrExplain(app, () -> dovecot.messageCount() == 0
                     && Files.exists(output2.resolve(f).resolve("INV-2026-004.pdf")));
             log2 = app.log();
@@ -172,7 +173,7 @@ class EtlIT {
         Path output = work.resolve("etl-data/invoices");
         Instant before = Instant.now();
         // no database settings: the embedded H2; the mailbox in environment variables, as the README's "Run (H2)"
-        try (AppProcess app = startApp(work, trustStore(), pop3Environment())) {
+        try (AppProcess app = startApp(work, trustStore(), asEnvironment(pop3Settings()))) {
             awaitOrExplain(app, () -> dovecot.messageCount() == 0
                     && Files.exists(output.resolve(g).resolve("INV-2026-100.pdf")));
         }
@@ -224,8 +225,8 @@ class EtlIT {
         return s;
     }
 
-    private Map<String, String> pop3Settings() {
-        Map<String, String> s = trustStore();
+    private static Map<String, String> pop3Settings() {
+        Map<String, String> s = new HashMap<>();
         s.put("etl.pop3.host", dovecot.host());
         s.put("etl.pop3.port", String.valueOf(dovecot.pop3sPort()));
         s.put("etl.pop3.security", "tls");
@@ -245,26 +246,17 @@ class EtlIT {
         return s;
     }
 
-    /** {@link #pop3Settings()} as the README's environment variables: upper case, {@code .} as {@code _}. */
-    private static Map<String, String> pop3Environment() {
-        Map<String, String> env = new HashMap<>();
-        env.put("ETL_POP3_HOST", dovecot.host());
-        env.put("ETL_POP3_PORT", String.valueOf(dovecot.pop3sPort()));
-        env.put("ETL_POP3_SECURITY", "tls");
-        env.put("ETL_POP3_USERNAME", dovecot.user());
-        env.put("ETL_POP3_PASSWORD", dovecot.password());
-        env.put("ETL_POP3_DELAY", "300");
-        env.put("ETL_POP3_MAXATTEMPTS", "2");
-        return env;
+    /** The settings as system properties, with the test trust store. */
+    private static Map<String, String> withTrustStore(Map<String, String> settings) {
+        Map<String, String> all = trustStore();
+        all.putAll(settings);
+        return all;
     }
 
-    /** {@link #postgresSettings} as environment variables. */
-    private Map<String, String> postgresEnvironment(String ledger) {
-        Map<String, String> env = pop3Environment();
-        env.put("ETL_DB_URL", postgres.jdbcUrl());
-        env.put("ETL_DB_USER", postgres.user());
-        env.put("ETL_DB_PASSWORD", postgres.password());
-        env.put("ETL_POP3_LEDGERDIRECTORY", tmp.resolve(ledger).toString());
+    /** The settings as the README's environment variables: upper case, {@code .} as {@code _} (ETL_DB_URL). */
+    private static Map<String, String> asEnvironment(Map<String, String> settings) {
+        Map<String, String> env = new HashMap<>();
+        settings.forEach((key, value) -> env.put(key.toUpperCase(Locale.ROOT).replace('.', '_'), value));
         return env;
     }
 
