@@ -2,79 +2,65 @@ package dev.pop3x.ledger;
 
 import java.io.Closeable;
 import java.io.IOException;
+import java.util.Collection;
+import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
-import java.util.function.UnaryOperator;
 
 /**
- * The ledger of one mailbox. Every method is safe to call from several threads (Exchanges complete on route threads
- * while the poll thread works), and every change is durable when the method returns.
+ * The ledger of one mailbox, as opened by one consumer. Shaped for a store shared by several nodes as much as for a
+ * local file: reads are by the UIDLs of one snapshot, writes are lists of transitions checked against the version
+ * they were computed from, durability has an explicit barrier, and every write is fenced by the token taken at
+ * {@link Ledger#open}. Every method is safe to call from several threads (Exchanges complete on route threads while
+ * the poll thread works).
  */
 public interface MailboxLedger extends Closeable {
 
-    /** A copy of every entry, by UIDL. */
-    Map<String, LedgerEntry> entries();
-
-    Optional<LedgerEntry> get(String uid);
+    /**
+     * The entries of these UIDLs, by UIDL (unknown ones are absent), and every one of them counts as seen at
+     * {@code seenAt} (see {@link #prune}). Entries created by a later {@link #apply} count as seen at the
+     * {@code seenAt} of the latest load: a mail is only ever claimed from a snapshot.
+     */
+    Map<String, LedgerEntry> load(Collection<String> uids, long seenAt) throws IOException;
 
     /**
-     * Atomically replaces the entry of {@code uid} with {@code change.apply(current)}; {@code current} is null for an
-     * unknown UIDL, and a null result removes the entry. A shared ledger must make this atomic across nodes: it is
-     * what keeps two consumers from claiming the same mail.
+     * Applies transitions as one step. Each one is applied only while the stored entry is still the one it was
+     * computed from (the same {@link LedgerEntry#version()}, or no entry for {@code from == null}); the others are
+     * skipped, because someone changed that mail meanwhile.
      *
-     * @return the entry now stored, or null
+     * @param  durability            {@link Durability#NOW}: on stable storage when this returns;
+     *                               {@link Durability#AT_BARRIER}: by the next {@link #awaitDurable()}
+     * @return                       the transitions applied, in the order given
+     * @throws LedgerFencedException the token taken at open is no longer valid: nothing was applied
      */
-    LedgerEntry update(String uid, UnaryOperator<LedgerEntry> change) throws IOException;
+    List<Transition> apply(List<Transition> transitions, Durability durability) throws IOException;
 
     /**
-     * {@link #update} for several UIDLs, each change atomic, all of them durable together when the method returns:
-     * one disk sync for a whole window of claims or a QUIT's worth of deletions instead of one per mail.
+     * The durability barrier: every transition applied before this call is on stable storage when it returns. May
+     * run on another thread while transitions go on being applied.
+     */
+    void awaitDurable() throws IOException;
+
+    /**
+     * Forgets every entry not seen since {@code seenBefore} (mails gone from the server).
      *
-     * @return the entries now stored, by UIDL (absent when removed)
+     * @return how many were forgotten
      */
-    default Map<String, LedgerEntry> updateAll(java.util.Collection<String> uids,
-            java.util.function.BiFunction<String, LedgerEntry, LedgerEntry> change) throws IOException {
-        Map<String, LedgerEntry> result = new java.util.LinkedHashMap<>();
-        for (String uid : uids) {
-            LedgerEntry e = update(uid, current -> change.apply(uid, current));
-            if (e != null) {
-                result.put(uid, e);
-            }
-        }
-        return result;
-    }
+    int prune(long seenBefore) throws IOException;
+
+    /** The entries in one of these states (for operators: the poison mails), in no particular order. */
+    List<LedgerEntry> find(Set<MessageState> states) throws IOException;
+
+    /** How many entries the ledger holds. */
+    int size() throws IOException;
 
     /**
-     * Like {@link #update}, but the change need only be durable after the next {@link #sync()} (or any durable write):
-     * the consumer records the completions of a pipelining window this way and syncs once before it tells the server
-     * anything about them. A crash before the sync loses these changes: the mails were in flight and are delivered
-     * again, which is the documented duplicate window.
+     * The fencing token taken at open: a number that grows with every open of this mailbox (a leadership epoch in
+     * a shared store; the file ledger counts its opens). For logs and diagnostics.
      */
-    default LedgerEntry updateDeferred(String uid, UnaryOperator<LedgerEntry> change) throws IOException {
-        return update(uid, change);
-    }
+    long fencingToken();
 
-    /**
-     * {@link #updateAll} whose changes need only be durable after the next {@link #sync()}: the consumer claims a
-     * window this way and syncs before it tells the server anything about those mails.
-     */
-    default Map<String, LedgerEntry> updateAllDeferred(java.util.Collection<String> uids,
-            java.util.function.BiFunction<String, LedgerEntry, LedgerEntry> change) throws IOException {
-        return updateAll(uids, change);
-    }
-
-    /**
-     * Makes every change made so far durable. May run on another thread while the consumer goes on updating (the
-     * consumer syncs in the background while it routes): it must cover at least every change that returned before it
-     * was called.
-     */
-    default void sync() throws IOException {
-    }
-
-    /** Forgets every UIDL not in {@code uids} (mails gone from the server). */
-    void retainOnly(Set<String> uids) throws IOException;
-
+    /** Releases the token; nothing can be written through this object afterwards. */
     @Override
     void close() throws IOException;
 }
