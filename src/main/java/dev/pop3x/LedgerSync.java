@@ -38,7 +38,7 @@ final class LedgerSync {
         List<String> durable = finishRunning();
         coveredByRunning = pending.drainAll();
         running = background.submit(() -> {
-            lifecycle.sync();
+            lifecycle.awaitDurable();
             return null;
         });
         return durable;
@@ -48,7 +48,7 @@ final class LedgerSync {
     List<String> syncAll(PendingDeletes pending) throws IOException {
         List<String> durable = new ArrayList<>(finishRunning());
         List<String> rest = pending.drainAll();
-        lifecycle.sync();
+        lifecycle.awaitDurable();
         durable.addAll(rest);
         return durable;
     }

@@ -1,6 +1,8 @@
 package dev.pop3x;
 
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Queue;
 
 /**
@@ -21,18 +23,18 @@ final class PendingDeletes {
         return true;
     }
 
-    synchronized String poll() {
-        return uids.poll();
-    }
-
     /** Takes every UIDL offered so far. */
-    synchronized java.util.List<String> drainAll() {
-        java.util.List<String> all = new java.util.ArrayList<>(uids);
+    synchronized List<String> drainAll() {
+        List<String> all = new ArrayList<>(uids);
         uids.clear();
         return all;
     }
 
     synchronized void close() {
         closed = true;
+    }
+
+    synchronized boolean isOpen() {
+        return !closed;
     }
 }

@@ -18,11 +18,12 @@ import org.slf4j.LoggerFactory;
  * every poll until someone acts; logging each poll would bury everything else. So the first failure of a streak is
  * logged (ERROR for what needs a person: credentials, [SYS/PERM]; WARN for what passes by itself), repeats of the same
  * kind at DEBUG, and the recovery at INFO. Failed polls still count for Camel's backoff options and health checks.
- * Failures of single Exchanges are not polls: they go to Camel's usual logging handler.
+ * A mail whose outcome the ledger could not record after its route is not a poll failure: it is logged at ERROR
+ * every time, with its Exchange (the mail will be delivered again).
  */
 final class PollFailureLog implements ExceptionHandler {
 
-    private static final Logger LOG = LoggerFactory.getLogger(Pop3xConsumer.class);
+    private static final Logger LOG = LoggerFactory.getLogger(PollFailureLog.class);
 
     private final String mailbox;
     private final ExceptionHandler exchangeFailures;
@@ -31,7 +32,7 @@ final class PollFailureLog implements ExceptionHandler {
 
     PollFailureLog(CamelContext context, String mailbox) {
         this.mailbox = mailbox;
-        this.exchangeFailures = new LoggingExceptionHandler(context, Pop3xConsumer.class, LoggingLevel.WARN);
+        this.exchangeFailures = new LoggingExceptionHandler(context, PollFailureLog.class, LoggingLevel.ERROR);
     }
 
     @Override

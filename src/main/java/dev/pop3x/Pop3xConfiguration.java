@@ -209,6 +209,11 @@ public class Pop3xConfiguration implements Cloneable {
         return security == Security.TLS ? 995 : 110;
     }
 
+    /** {@code host:port}: names the mailbox in logs and errors (the user name is a secret option). */
+    public String mailboxLabel() {
+        return host + ":" + effectivePort();
+    }
+
     /** {@code user@host:port}, the key of this mailbox in the ledger. */
     public String mailboxKey() {
         return username + "@" + host + ":" + effectivePort();
@@ -457,6 +462,6 @@ public class Pop3xConfiguration implements Cloneable {
     @Override
     public String toString() {
         // never the password or the token provider's secrets
-        return "pop3x " + mailboxKey() + " security=" + security;
+        return "pop3x " + mailboxLabel() + " security=" + security;
     }
 }

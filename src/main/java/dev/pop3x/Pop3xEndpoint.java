@@ -1,6 +1,7 @@
 package dev.pop3x;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.time.Clock;
@@ -26,6 +27,7 @@ import dev.pop3x.protocol.Pop3ClientOptions;
 import dev.pop3x.protocol.Security;
 import dev.pop3x.session.Login;
 import dev.pop3x.session.MailboxSession;
+import org.apache.camel.CamelContextAware;
 import org.apache.camel.Category;
 import org.apache.camel.Consumer;
 import org.apache.camel.Processor;
@@ -35,8 +37,8 @@ import org.apache.camel.api.management.ManagedOperation;
 import org.apache.camel.api.management.ManagedResource;
 import org.apache.camel.spi.UriEndpoint;
 import org.apache.camel.spi.UriParam;
-import org.apache.camel.support.LoggingExceptionHandler;
 import org.apache.camel.support.ScheduledPollEndpoint;
+import org.apache.camel.support.service.ServiceHelper;
 import org.apache.camel.util.IOHelper;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -64,6 +66,8 @@ public class Pop3xEndpoint extends ScheduledPollEndpoint {
     // the mailbox's state lives as long as the endpoint, not the consumer: completions of Exchanges still running
     // on other routes after a route stop must still be recorded, under the claims they were given
     private MailboxLedger ledger;
+    private Ledger ownLedger;
+    private Clock clock = Clock.systemUTC();
     private volatile MessageLifecycle lifecycle; // read by JMX and the dev console too
     private final MailboxStatistics statistics = new MailboxStatistics();
     private DeadLetterSender deadLetters;
@@ -85,9 +89,9 @@ public class Pop3xEndpoint extends ScheduledPollEndpoint {
         Pop3xConsumer consumer = new Pop3xConsumer(this, processor);
         consumer.setMaxMessagesPerPoll(configuration.getMaxMessagesPerPoll());
         configureConsumer(consumer);
-        if (consumer.getExceptionHandler() instanceof LoggingExceptionHandler) {
+        if (getExceptionHandler() == null && !isBridgeErrorHandler()) {
             // neither exceptionHandler nor bridgeErrorHandler was configured: log failed polls once per streak
-            consumer.setExceptionHandler(new PollFailureLog(getCamelContext(), configuration.mailboxKey()));
+            consumer.setPollFailureLog(new PollFailureLog(getCamelContext(), configuration.mailboxLabel()));
         }
         return consumer;
     }
@@ -100,17 +104,25 @@ public class Pop3xEndpoint extends ScheduledPollEndpoint {
                     ? configuration.getSslContextParameters().createSSLContext(getCamelContext())
                     : SSLContext.getDefault();
         } else {
-            LOG.warn("pop3x endpoint {} uses security=none: the mailbox is read without encryption", configuration.mailboxKey());
+            LOG.warn("pop3x endpoint {} uses security=none: the mailbox is read without encryption",
+                    configuration.mailboxLabel());
         }
     }
 
     @Override
     protected void doStart() throws Exception {
         super.doStart();
-        ledger = resolveLedger().open(configuration.mailboxKey());
+        Ledger store = resolveLedger();
+        CamelContextAware.trySetCamelContext(store, getCamelContext());
+        if (configuration.getLedger() == null) {
+            ownLedger = store; // created here: stopped with this endpoint
+        } else {
+            getCamelContext().addService(store, true, true); // a bean: may serve several endpoints until shutdown
+        }
+        ServiceHelper.startService(store);
+        ledger = store.open(configuration.mailboxKey());
         // a new owner id per start: claims of an earlier run are never mistaken for this run's
-        lifecycle = new MessageLifecycle(ledger, policySettings(), UUID.randomUUID().toString(), Clock.systemUTC(),
-                statistics);
+        lifecycle = new MessageLifecycle(ledger, policySettings(), UUID.randomUUID().toString(), clock, statistics);
         ledgerSyncExecutor = getCamelContext().getExecutorServiceManager().newSingleThreadExecutor(this,
                 "Pop3xLedgerSync");
         if (configuration.getDeadLetterUri() != null) {
@@ -125,9 +137,11 @@ public class Pop3xEndpoint extends ScheduledPollEndpoint {
             ledgerSyncExecutor = null;
         }
         IOHelper.close(deadLetters, ledger);
+        ServiceHelper.stopService(ownLedger);
         deadLetters = null;
         lifecycle = null;
         ledger = null;
+        ownLedger = null;
         super.doStop();
     }
 
@@ -139,11 +153,20 @@ public class Pop3xEndpoint extends ScheduledPollEndpoint {
         return statistics;
     }
 
+    /** The time of the life cycle and of LOGIN-DELAY: one clock, replaceable in tests. */
+    Clock clock() {
+        return clock;
+    }
+
+    void setClock(Clock clock) {
+        this.clock = clock;
+    }
+
     // ---- JMX (merged into Camel's endpoint MBean) and the pop3x dev console ----
 
-    @ManagedAttribute(description = "The mailbox: user@host:port")
+    @ManagedAttribute(description = "The mailbox: host:port")
     public String getMailbox() {
-        return configuration.mailboxKey();
+        return configuration.mailboxLabel();
     }
 
     @ManagedAttribute(description = "Mails handed to the route (each attempt counts)")
@@ -179,7 +202,11 @@ public class Pop3xEndpoint extends ScheduledPollEndpoint {
     @ManagedAttribute(description = "Mails the ledger knows (0 while the endpoint is stopped)")
     public int getLedgerEntries() {
         MessageLifecycle current = lifecycle;
-        return current == null ? 0 : current.ledgerEntries();
+        try {
+            return current == null ? 0 : current.ledgerEntries();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the ledger of " + configuration.mailboxLabel(), e);
+        }
     }
 
     @ManagedAttribute(description = "When the last poll ended (null before the first)")
@@ -203,7 +230,7 @@ public class Pop3xEndpoint extends ScheduledPollEndpoint {
     public boolean releasePoisonMail(String uid) throws IOException {
         boolean released = startedLifecycle().retryPoison(uid);
         if (released) {
-            LOG.info("{}: poison mail {} released for another attempt", configuration.mailboxKey(), uid);
+            LOG.info("{}: poison mail {} released for another attempt", configuration.mailboxLabel(), uid);
         }
         return released;
     }
@@ -211,13 +238,17 @@ public class Pop3xEndpoint extends ScheduledPollEndpoint {
     /** The poison mails on record, oldest first; empty while the endpoint is stopped. */
     List<LedgerEntry> poisonMails() {
         MessageLifecycle current = lifecycle;
-        return current == null ? List.of() : current.poisonMails();
+        try {
+            return current == null ? List.of() : current.poisonMails();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the ledger of " + configuration.mailboxLabel(), e);
+        }
     }
 
     private MessageLifecycle startedLifecycle() {
         MessageLifecycle current = lifecycle;
         if (current == null) {
-            throw new IllegalStateException("pop3x endpoint " + configuration.mailboxKey() + " is not started");
+            throw new IllegalStateException("pop3x endpoint " + configuration.mailboxLabel() + " is not started");
         }
         return current;
     }

@@ -5,38 +5,49 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
+import java.util.EnumSet;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
+import dev.pop3x.ledger.Durability;
 import dev.pop3x.ledger.LedgerEntry;
 import dev.pop3x.ledger.MailboxLedger;
 import dev.pop3x.ledger.MessageState;
+import dev.pop3x.ledger.Transition;
 import dev.pop3x.policy.PollPlan.Delivery;
 import dev.pop3x.session.MailboxMessage;
 import dev.pop3x.session.MailboxSnapshot;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The one place that decides what happens to a mail: whether a poll delivers it, and what its completion does to it
  * on the server (delete, keep, retry, dead letter, poison, retention, size). Every decision is written to the ledger
- * before the consumer acts on it, so a crash at any point leaves a state the next poll can finish. The life cycle is
- * drawn in docs/delivery-guarantees.md.
+ * first and then carried out through {@link MailActions}, so a crash at any point leaves a state the next poll can
+ * finish. The life cycle is drawn in docs/delivery-guarantees.md.
+ *
+ * <p>Claims: a mail is held by the owner id of this life cycle (one per endpoint start) until it completes or its
+ * claim is older than {@code claimTimeout}. A claim by any other owner is void: the ledger's fencing token makes this
+ * consumer the mailbox's only live writer, so another owner is a process or an endpoint start that is gone.
  */
 public final class MessageLifecycle {
 
-    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(MessageLifecycle.class);
+    private static final Logger LOG = LoggerFactory.getLogger(MessageLifecycle.class);
 
     private final MailboxLedger ledger;
     private final PolicySettings settings;
     private final String owner;
     private final Clock clock;
     private final MailboxStatistics statistics;
+    /** The server answered TOP with -ERR: oversize mails cannot be delivered as headers, so they are skipped. */
+    private volatile boolean topRefused;
 
-    public MessageLifecycle(MailboxLedger ledger, PolicySettings settings, String owner, Clock clock) {
-        this(ledger, settings, owner, clock, new MailboxStatistics());
-    }
-
-    /** @param statistics counts what this lifecycle decides (kept by the endpoint across restarts) */
+    /**
+     * @param owner      who holds the claims this life cycle makes: unique per endpoint start
+     * @param statistics counts what this life cycle decides (kept by the endpoint across restarts)
+     */
     public MessageLifecycle(MailboxLedger ledger, PolicySettings settings, String owner, Clock clock,
                             MailboxStatistics statistics) {
         this.ledger = ledger;
@@ -48,35 +59,35 @@ public final class MessageLifecycle {
 
     /** Decides a poll: forgets mails no longer on the server, then sorts every mail into what this poll does with it. */
     public PollPlan plan(MailboxSnapshot snapshot) throws IOException {
-        ledger.retainOnly(snapshot.uids());
-        Map<String, LedgerEntry> known = ledger.entries();
         long now = clock.millis();
+        Map<String, LedgerEntry> known = ledger.load(snapshot.uids(), now);
+        ledger.prune(now);
         List<String> owedDeletes = new ArrayList<>();
-        List<MailboxMessage> deadLetters = new ArrayList<>();
+        List<Delivery> deadLetters = new ArrayList<>();
         List<Delivery> deliveries = new ArrayList<>();
         long bytes = 0;
         for (MailboxMessage mail : snapshot.distinctMails()) {
             LedgerEntry entry = known.get(mail.uid());
             if (entry != null && !isDeliverable(entry, now)) {
-                switch (owedAction(entry, now)) {
-                    case DELETE -> owedDeletes.add(mail.uid());
-                    case DEAD_LETTER -> deadLetters.add(mail);
-                    default -> { } // done, poison or in flight elsewhere: nothing to do
+                if (isDeleteOwed(entry, now)) {
+                    owedDeletes.add(mail.uid());
+                } else if (isDeadLetterOwed(entry, now)) {
+                    deadLetters.add(new Delivery(mail, entry, false));
                 }
                 continue;
             }
             boolean oversize = settings.maxMessageSize() > 0 && mail.size() > settings.maxMessageSize();
-            if (oversize && settings.oversizeAction() == OversizeAction.SKIP) {
-                continue;
-            }
             if (oversize && settings.oversizeAction() == OversizeAction.DELETE) {
                 owedDeletes.add(mail.uid());
+                continue;
+            }
+            if (oversize && (settings.oversizeAction() == OversizeAction.SKIP || topRefused)) {
                 continue;
             }
             if (capReached(deliveries.size(), bytes)) {
                 continue; // later mails may still owe a delete; keep looking
             }
-            deliveries.add(new Delivery(mail, oversize));
+            deliveries.add(new Delivery(mail, entry, oversize));
             bytes += oversize ? 0 : Math.max(mail.size(), 0);
         }
         return new PollPlan(owedDeletes, deadLetters, deliveries);
@@ -87,164 +98,199 @@ public final class MessageLifecycle {
                || settings.maxBytesPerPoll() > 0 && bytes >= settings.maxBytesPerPoll();
     }
 
-    /** For a mail the route should not get: does this poll owe it a delete or a dead letter? */
-    private Outcome owedAction(LedgerEntry entry, long now) throws IOException {
-        if (isAvailable(entry, now) && isPoison(entry)) {
-            // poison whose dead letter did not go out (endpoint down, JVM died, maxAttempts lowered)
-            return settings.deadLetter() ? Outcome.DEAD_LETTER : poisoned(entry.uid());
-        }
-        return switch (entry.state()) {
-            case DELETE_PENDING -> Outcome.DELETE;
-            case DONE -> retentionDue(entry, now) ? Outcome.DELETE : Outcome.KEEP;
-            case FAILED, POISON, IN_FLIGHT -> Outcome.KEEP;
-        };
+    private boolean isDeleteOwed(LedgerEntry entry, long now) {
+        return entry.state() == MessageState.DELETE_PENDING
+               || entry.state() == MessageState.DONE && settings.deleteAfterMillis() > 0 && entry.completedAt() > 0
+                  && now - entry.completedAt() >= settings.deleteAfterMillis();
     }
 
-    private boolean retentionDue(LedgerEntry entry, long now) {
-        return settings.deleteAfterMillis() > 0 && entry.completedAt() > 0
-               && now - entry.completedAt() >= settings.deleteAfterMillis();
+    private boolean isDeadLetterOwed(LedgerEntry entry, long now) {
+        return entry.state() == MessageState.DEAD_LETTER_OWED && !isHeld(entry, now);
     }
 
-    /** Nobody holds the mail and it is not finished: after a failure, or a claim that expired. */
-    private boolean isAvailable(LedgerEntry entry, long now) {
-        return entry.state() == MessageState.FAILED
-               || entry.state() == MessageState.IN_FLIGHT && now - entry.claimedAt() > settings.claimTimeoutMillis();
-    }
-
+    /** After a failure, or when its claim is void (another owner) or expired. Lowering maxAttempts changes nothing. */
     private boolean isDeliverable(LedgerEntry entry, long now) {
-        return isAvailable(entry, now) && !isPoison(entry);
+        return entry.state() == MessageState.FAILED || entry.state() == MessageState.IN_FLIGHT && !isHeld(entry, now);
     }
 
-    private boolean isPoison(LedgerEntry entry) {
-        return settings.maxAttempts() > 0 && entry.attempts() >= settings.maxAttempts();
-    }
-
-    /**
-     * Claims a mail, atomically: a mail someone else holds (or that completed meanwhile) is not claimed.
-     *
-     * @param  forDeadLetter claim a poison mail whose dead letter is owed (else only deliverable mails are claimed)
-     * @return               the claim, to pass back to {@link #release} if the download fails
-     */
-    public Optional<Claim> claim(String uid, boolean forDeadLetter) throws IOException {
-        long now = clock.millis();
-        LedgerEntry[] before = new LedgerEntry[1];
-        LedgerEntry after = ledger.update(uid, current -> {
-            before[0] = current;
-            if (current == null) {
-                return forDeadLetter ? null : LedgerEntry.claimedFirst(uid, owner, now);
-            }
-            boolean claimable = forDeadLetter
-                    ? isAvailable(current, now) && isPoison(current)
-                    : isDeliverable(current, now);
-            return claimable ? current.claimed(owner, now) : current;
-        });
-        boolean claimed = after != null && after != before[0]; // unchanged = not claimable any more
-        return claimed ? Optional.of(new Claim(after, before[0])) : Optional.empty();
+    /** Claimed by this life cycle, and not longer ago than claimTimeout. */
+    private boolean isHeld(LedgerEntry entry, long now) {
+        return owner.equals(entry.claimOwner()) && now - entry.claimedAt() <= settings.claimTimeoutMillis();
     }
 
     /**
-     * Claims several mails at once (a pipelining window), with one ledger write, durable with the next {@link #sync()}:
-     * a RETR changes nothing on the server, and a claim lost with the machine only means that the mail comes again,
-     * as a claim released at the restart would.
+     * Claims the mails of one retrieval window with one ledger write, durable at the next barrier: a RETR changes
+     * nothing on the server, and a claim lost with the machine only means that the mail comes again.
      *
-     * @return the claims that succeeded, in the order asked
+     * @return the claims that held (a mail changed since the plan read it is left to the next poll), in the order asked
      */
-    public List<Claim> claimAll(List<String> uids) throws IOException {
+    public List<Claim> claim(List<Delivery> window) throws IOException {
         long now = clock.millis();
-        Map<String, LedgerEntry> before = new java.util.HashMap<>();
-        Map<String, LedgerEntry> after = ledger.updateAllDeferred(uids, (uid, current) -> {
-            before.put(uid, current);
+        Map<String, Delivery> byUid = new HashMap<>();
+        List<Transition> wanted = new ArrayList<>();
+        for (Delivery d : window) {
+            LedgerEntry current = d.entry();
             if (current == null) {
-                return LedgerEntry.claimedFirst(uid, owner, now);
+                wanted.add(new Transition(null, LedgerEntry.claimedFirst(d.uid(), owner, now)));
+            } else if (isDeliverable(current, now)) {
+                wanted.add(new Transition(current, current.claimed(owner, now)));
+            } else {
+                continue;
             }
-            return isDeliverable(current, now) ? current.claimed(owner, now) : current;
-        });
+            byUid.put(d.uid(), d);
+        }
         List<Claim> claims = new ArrayList<>();
-        for (String uid : uids) {
-            LedgerEntry entry = after.get(uid);
-            if (entry != null && entry != before.get(uid)) {
-                claims.add(new Claim(entry, before.get(uid)));
-            }
+        for (Transition t : ledger.apply(wanted, Durability.AT_BARRIER)) {
+            claims.add(new Claim(byUid.get(t.uid()), t.to(), t.from()));
         }
         return claims;
     }
 
-    /** The mail never reached the route (download or mapping failed): the ledger goes back to before the claim. */
-    public void release(Claim claim) throws IOException {
-        ledger.update(claim.entry().uid(), current -> isHeld(current, claim) ? claim.previous() : current);
+    /** Claims a poison mail whose dead letter is owed, for sending it now. */
+    public Optional<Claim> claimDeadLetter(Delivery owed) throws IOException {
+        LedgerEntry current = owed.entry();
+        if (current == null || !isDeadLetterOwed(current, clock.millis())) {
+            return Optional.empty();
+        }
+        LedgerEntry held = current.heldBy(owner, clock.millis());
+        boolean applied = !ledger.apply(List.of(new Transition(current, held)), Durability.NOW).isEmpty();
+        return applied ? Optional.of(new Claim(owed, held, current)) : Optional.empty();
     }
 
-    /**
-     * The route completed the Exchange successfully.
-     *
-     * @param truncated only the header was delivered: the mail is done, but its body was never seen, so it is kept
-     * @param deferSync the poll in progress will {@link #sync()} before it tells the server anything about this mail
-     */
-    public Outcome succeeded(Claim claim, boolean truncated, boolean deferSync) throws IOException {
-        boolean delete = settings.delete() && !truncated;
-        MessageState next = delete ? MessageState.DELETE_PENDING : MessageState.DONE;
-        long now = clock.millis();
-        if (!changeIfHeld(claim, current -> current.completed(next, now), deferSync)) {
-            return Outcome.KEEP;
+    /** The mail never reached the route (download or mapping failed): it is as if it had not been claimed. */
+    public void release(Claim claim) throws IOException {
+        LedgerEntry before = claim.previous();
+        // a new mail goes back to "failed, no attempt counted": deliverable as if unknown, but still versioned
+        LedgerEntry released = before == null
+                ? claim.entry().withState(MessageState.FAILED) : claim.entry().restoredFrom(before);
+        ledger.apply(List.of(new Transition(claim.entry(), released)), Durability.NOW);
+    }
+
+    /** The route completed the Exchange successfully: delete or keep. */
+    public void succeeded(Claim claim, MailActions actions) throws IOException {
+        boolean delete = settings.delete() && !claim.headersOnly();
+        LedgerEntry done = claim.entry().completed(delete ? MessageState.DELETE_PENDING : MessageState.DONE,
+                clock.millis());
+        if (!applyIfHeld(claim, done, Durability.AT_BARRIER)) {
+            return;
         }
         statistics.addCompleted();
-        return delete ? Outcome.DELETE : Outcome.KEEP;
+        boolean pollSyncs = delete ? actions.delete(claim.uid()) : actions.pollOpen();
+        if (!pollSyncs) {
+            ledger.awaitDurable();
+        }
     }
 
     /**
      * The route failed on the Exchange (or the server refused to hand the mail out): one more attempt counted. At
-     * {@code maxAttempts} the mail is poison: with a dead letter endpoint it stays claimed for the dead letter, so
-     * that no poll sends it a second time meanwhile.
+     * {@code maxAttempts} the mail is poison: it goes to the dead letter endpoint if one is configured (the dead
+     * letter is owed until the endpoint takes it), then {@code poisonAction} applies.
      */
-    public Outcome failed(Claim claim, String error, boolean deferSync) throws IOException {
-        boolean[] poison = new boolean[1];
-        long now = clock.millis();
-        boolean held = changeIfHeld(claim, current -> {
-            LedgerEntry failed = current.failed(error);
-            poison[0] = isPoison(failed);
-            return poison[0] && settings.deadLetter() ? failed.claimed(owner, now) : failed;
-        }, deferSync && !(settings.deadLetter() && wouldBePoison(claim)));
-        if (held) {
+    public void failed(Claim claim, String error, MailActions actions) throws IOException {
+        LedgerEntry failed = claim.entry().failed(error);
+        boolean poison = settings.maxAttempts() > 0 && failed.attempts() >= settings.maxAttempts();
+        if (!poison) {
+            if (applyIfHeld(claim, failed, Durability.AT_BARRIER)) {
+                statistics.addFailed();
+                if (!actions.pollOpen()) {
+                    ledger.awaitDurable();
+                }
+            }
+            return;
+        }
+        if (!settings.deadLetter()) {
+            LedgerEntry poisoned = failed.withState(poisonState());
+            if (applyIfHeld(claim, poisoned, Durability.NOW)) {
+                statistics.addFailed();
+                applyPoisonAction(poisoned, actions);
+            }
+            return;
+        }
+        // durable before it goes out: a crash must not send it to the route (or the dead letter endpoint) again
+        LedgerEntry owed = failed.withState(MessageState.DEAD_LETTER_OWED).heldBy(owner, clock.millis());
+        if (applyIfHeld(claim, owed, Durability.NOW)) {
             statistics.addFailed();
+            sendDeadLetter(owed, error, actions);
         }
-        if (!held || !poison[0]) {
-            return Outcome.RETRY;
-        }
-        return settings.deadLetter() ? Outcome.DEAD_LETTER : poisoned(claim.entry().uid());
     }
 
-    private boolean wouldBePoison(Claim claim) {
-        return settings.maxAttempts() > 0 && claim.entry().attempts() + 1 >= settings.maxAttempts();
+    /** A dead letter owed from an earlier poll, downloaded again: send it. */
+    public void sendOwedDeadLetter(Claim claim, MailActions actions) throws IOException {
+        sendDeadLetter(claim.entry(), claim.entry().lastError(), actions);
+    }
+
+    /** The server will not hand out a mail whose dead letter is owed: no dead letter can carry it; poisonAction applies. */
+    public void deadLetterUndeliverable(Claim claim, MailActions actions) throws IOException {
+        LedgerEntry poisoned = claim.entry().withState(poisonState());
+        if (!ledger.apply(List.of(new Transition(claim.entry(), poisoned)), Durability.NOW).isEmpty()) {
+            applyPoisonAction(poisoned, actions);
+        }
+    }
+
+    private void sendDeadLetter(LedgerEntry held, String failure, MailActions actions) throws IOException {
+        if (!actions.deadLetter(held, failure)) {
+            // owed to the next poll; nobody holds it meanwhile
+            ledger.apply(List.of(new Transition(held, held.withState(MessageState.DEAD_LETTER_OWED))), Durability.NOW);
+            return;
+        }
+        LedgerEntry poisoned = held.withState(poisonState());
+        if (!ledger.apply(List.of(new Transition(held, poisoned)), Durability.NOW).isEmpty()) {
+            applyPoisonAction(poisoned, actions);
+        }
+    }
+
+    private MessageState poisonState() {
+        return settings.poisonAction() == PoisonAction.DELETE ? MessageState.DELETE_PENDING : MessageState.POISON;
+    }
+
+    /** The poison state is durable: a DELE refused because the poll ended is sent by the next poll. */
+    private void applyPoisonAction(LedgerEntry poisoned, MailActions actions) {
+        statistics.addPoisoned();
+        if (poisoned.state() == MessageState.DELETE_PENDING) {
+            actions.delete(poisoned.uid());
+        }
     }
 
     /**
-     * Makes the claims and the completions recorded with deferSync durable: before the poll sends DELEs or QUIT. May run
-     * on another thread while the poll goes on.
+     * Applies a decision only while the claim it belongs to still holds: a completion that arrives after its claim
+     * expired and the mail was claimed again must not overwrite what the newer delivery decides.
      */
-    public void sync() throws IOException {
-        ledger.sync();
+    private boolean applyIfHeld(Claim claim, LedgerEntry next, Durability durability) throws IOException {
+        if (!ledger.apply(List.of(new Transition(claim.entry(), next)), durability).isEmpty()) {
+            return true;
+        }
+        LOG.warn("Mail {} completed after its claim expired (claimTimeout) and was taken again; this completion is"
+                 + " ignored", claim.uid());
+        return false;
     }
 
-    /** The dead letter endpoint refused the mail: it stays poison, and the next poll owes the dead letter again. */
-    public void deadLetterFailed(String uid) throws IOException {
-        ledger.update(uid, current -> current == null ? null : current.withState(MessageState.FAILED));
+    /**
+     * Makes every decision written so far durable: before the poll sends DELEs or QUIT. May run on another thread
+     * while the poll goes on.
+     */
+    public void awaitDurable() throws IOException {
+        ledger.awaitDurable();
     }
 
-    /** A poison mail's dead letter was delivered (or none is configured): apply {@code poisonAction}. */
-    public Outcome poisoned(String uid) throws IOException {
-        boolean delete = settings.poisonAction() == PoisonAction.DELETE;
-        ledger.update(uid, current -> current == null ? null
-                : current.withState(delete ? MessageState.DELETE_PENDING : MessageState.POISON));
-        statistics.addPoisoned();
-        return delete ? Outcome.DELETE : Outcome.KEEP;
+    /**
+     * A QUIT confirmed these DELEs: the mails are gone from the server, and from the ledger. Not made durable: if the
+     * removal is lost with the machine, the next poll forgets the entries anyway (their UIDLs are gone).
+     */
+    public void deleted(Collection<String> uids) throws IOException {
+        statistics.addDeleted(uids.size());
+        List<Transition> removals = new ArrayList<>();
+        for (LedgerEntry gone : ledger.load(uids, clock.millis()).values()) {
+            removals.add(new Transition(gone, null));
+        }
+        ledger.apply(removals, Durability.AT_BARRIER);
     }
 
     /**
      * The poison mails on record: kept on the server and never delivered again ({@code poisonAction=keep}), or waiting
      * for their dead letter to go out.
      */
-    public List<LedgerEntry> poisonMails() {
-        return ledger.entries().values().stream().filter(this::isPoisonOnRecord)
+    public List<LedgerEntry> poisonMails() throws IOException {
+        return ledger.find(EnumSet.of(MessageState.POISON, MessageState.DEAD_LETTER_OWED)).stream()
                 .sorted(Comparator.comparingLong(LedgerEntry::firstSeen)).toList();
     }
 
@@ -255,76 +301,23 @@ public final class MessageLifecycle {
      * @return false if the mail is not poison (unknown, delivered meanwhile, or being dead-lettered right now)
      */
     public boolean retryPoison(String uid) throws IOException {
-        boolean[] released = new boolean[1];
-        ledger.update(uid, current -> {
-            released[0] = current != null && isPoisonOnRecord(current);
-            return released[0] ? current.retried() : current;
-        });
-        return released[0];
+        long now = clock.millis();
+        LedgerEntry current = ledger.load(List.of(uid), now).get(uid);
+        boolean poison = current != null && (current.state() == MessageState.POISON || isDeadLetterOwed(current, now));
+        return poison && !ledger.apply(List.of(new Transition(current, current.retried())), Durability.NOW).isEmpty();
     }
 
-    private boolean isPoisonOnRecord(LedgerEntry entry) {
-        return entry.state() == MessageState.POISON || entry.state() == MessageState.FAILED && isPoison(entry);
+    /** The server refused TOP: from now on oversize mails are skipped instead of claimed, TOP-ed and released. */
+    public void topRefused() {
+        topRefused = true;
     }
 
     /** How many mails the ledger knows. */
-    public int ledgerEntries() {
-        return ledger.entries().size();
+    public int ledgerEntries() throws IOException {
+        return ledger.size();
     }
 
     public MailboxStatistics statistics() {
         return statistics;
-    }
-
-    /**
-     * A QUIT confirmed these DELEs: the mails are gone from the server, and from the ledger. Not synced: if the
-     * removal is lost with the machine, the next poll forgets the entries anyway (their UIDLs are gone).
-     */
-    public void deleted(Collection<String> uids) throws IOException {
-        statistics.addDeleted(uids.size());
-        ledger.updateAllDeferred(uids, (uid, current) -> null);
-    }
-
-    /**
-     * Applies a completion only while the claim it belongs to still holds: a completion that arrives after its claim
-     * expired and the mail was claimed again must not overwrite what the newer delivery decides.
-     */
-    private boolean changeIfHeld(Claim claim, java.util.function.UnaryOperator<LedgerEntry> change, boolean deferSync)
-            throws IOException {
-        boolean[] held = new boolean[1];
-        java.util.function.UnaryOperator<LedgerEntry> ifHeld = current -> {
-            held[0] = isHeld(current, claim);
-            return held[0] ? change.apply(current) : current;
-        };
-        if (deferSync) {
-            ledger.updateDeferred(claim.entry().uid(), ifHeld);
-        } else {
-            ledger.update(claim.entry().uid(), ifHeld);
-        }
-        if (!held[0]) {
-            LOG.warn("Mail {} completed after its claim expired (claimTimeout) and was taken again; this completion is"
-                     + " ignored", claim.entry().uid());
-        }
-        return held[0];
-    }
-
-    private static boolean isHeld(LedgerEntry current, Claim claim) {
-        return current != null && current.state() == MessageState.IN_FLIGHT
-               && java.util.Objects.equals(current.claimOwner(), claim.entry().claimOwner())
-               && current.claimedAt() == claim.entry().claimedAt();
-    }
-
-    /**
-     * A mail handed to the route (or to the dead letter endpoint).
-     *
-     * @param entry    the ledger entry with the claim
-     * @param previous what the ledger held before, null for a new mail
-     */
-    public record Claim(LedgerEntry entry, LedgerEntry previous) {
-
-        /** 1 on the first delivery. */
-        public int attempt() {
-            return entry.attempts() + 1;
-        }
     }
 }

@@ -1,0 +1,161 @@
+package dev.pop3x;
+
+import java.io.IOException;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.Queue;
+import java.util.function.BooleanSupplier;
+
+import dev.pop3x.policy.Claim;
+import dev.pop3x.policy.MessageLifecycle;
+import dev.pop3x.policy.PollPlan.Delivery;
+import dev.pop3x.protocol.Pop3Exception;
+import dev.pop3x.session.MailboxMessage;
+import dev.pop3x.session.MailboxSession;
+import dev.pop3x.session.SpooledMessage;
+
+/**
+ * Downloads a poll's planned mails window by window: claims a window's mails, sends the DELEs that may leave and the
+ * window's RETRs in one write, then hands out the answers in order, one mail at a time (the next ones wait in the
+ * socket). When half of a window has been handed out, the next window is claimed and requested, so the server is
+ * already sending it while the rest of this one is routed (not with commitEvery, which reconnects between windows).
+ * Without PIPELINING a window is one mail and every command waits for its answer. Used by the poll thread only.
+ */
+final class RetrievalWindow {
+
+    /** Mails whose RETRs go out together when the server pipelines: bounded in count and in LIST bytes. */
+    static final int WINDOW_MAILS = 100;
+    static final long WINDOW_BYTES = 8L * 1024 * 1024;
+
+    /** A claimed mail's answer. */
+    sealed interface Retrieved permits Fetched, Refused {
+        Claim claim();
+    }
+
+    /** The server handed the mail out; the caller owns (and closes) {@code raw}. */
+    record Fetched(Claim claim, SpooledMessage raw) implements Retrieved {
+    }
+
+    /** The server answered -ERR for this one mail (expunged meanwhile, unreadable, or no TOP); the session is fine. */
+    record Refused(Claim claim, Pop3Exception error) implements Retrieved {
+    }
+
+    private final Poll poll;
+    private final MessageLifecycle lifecycle;
+    private final Queue<Delivery> planned;
+    private final int commitEvery;
+    private final long spoolThreshold;
+    private final BooleanSupplier mayGoOn;
+    private final Deque<Claim> inFlight = new ArrayDeque<>();
+    private final int plannedCount;
+    /** Planned mails that will not be handed out: gone from the snapshot, not claimable, or refused. */
+    private int dropped;
+    private int refillAt = -1;
+
+    /**
+     * @param mayGoOn false once the consumer is stopping: no new window is claimed, answers already requested are
+     *                still read (QUIT needs the stream in step)
+     */
+    RetrievalWindow(Poll poll, MessageLifecycle lifecycle, Queue<Delivery> planned, int commitEvery,
+                    long spoolThreshold, BooleanSupplier mayGoOn) {
+        this.poll = poll;
+        this.lifecycle = lifecycle;
+        this.planned = planned;
+        this.commitEvery = commitEvery;
+        this.spoolThreshold = spoolThreshold;
+        this.mayGoOn = mayGoOn;
+        this.plannedCount = planned.size();
+    }
+
+    /** The next answer, in the order planned; null when every mail was handed out (or the consumer is stopping). */
+    Retrieved next() throws Exception {
+        while (!inFlight.isEmpty() || !planned.isEmpty() && mayGoOn.getAsBoolean()) {
+            if (inFlight.isEmpty() || inFlight.size() == refillAt) {
+                requestWindow();
+                if (inFlight.isEmpty()) {
+                    continue; // the window's mails are gone from the snapshot (or taken by someone else)
+                }
+            }
+            Retrieved answer = read(inFlight.peek());
+            inFlight.poll();
+            return answer;
+        }
+        return null;
+    }
+
+    /**
+     * After each answer was handled (routed, refused or released): a commitEvery commit, if one is due. Separate from
+     * {@link #next()} so that the commit happens after the route, as the DELEs it makes final come from completions.
+     */
+    void answerHandled() throws Exception {
+        if (inFlight.isEmpty()) {
+            poll.commitIfDue();
+        }
+    }
+
+    /** How many of the planned mails are handed out, as far as known now (claims and refusals can lower it). */
+    int expectedCount() {
+        return plannedCount - dropped;
+    }
+
+    /** The poll failed: the mails requested and not handed out are free again. Failures go with {@code cause}. */
+    void releaseUnread(Exception cause) {
+        for (Claim unread = inFlight.poll(); unread != null; unread = inFlight.poll()) {
+            try {
+                lifecycle.release(unread);
+            } catch (IOException | RuntimeException releaseFailed) {
+                cause.addSuppressed(releaseFailed); // held until claimTimeout, or until the next start
+            }
+        }
+    }
+
+    /** Claims the next window (when the consumer may go on) and sends the DELEs due and its RETRs in one write. */
+    private void requestWindow() throws IOException {
+        List<Claim> window = planned.isEmpty() || !mayGoOn.getAsBoolean() ? List.of() : claimWindow();
+        inFlight.addAll(window);
+        MailboxSession session = poll.session();
+        poll.sendDurableDeletes();
+        for (Claim c : window) {
+            session.requestMessage(c.delivery().mail().number(), c.headersOnly());
+        }
+        session.flush();
+        // the next request goes out when half of this window is read (what is in flight then is its rest)
+        int requested = window.size();
+        refillAt = commitEvery > 0 || !session.isPipelining() ? -1 : requested - requested / 2;
+    }
+
+    /** Claims the next mails for one window; numbers are looked up again (a commitEvery reconnect changes them). */
+    private List<Claim> claimWindow() throws IOException {
+        MailboxSession session = poll.session();
+        int maxMails = !session.isPipelining() ? 1 : commitEvery > 0 ? Math.min(WINDOW_MAILS, commitEvery) : WINDOW_MAILS;
+        List<Delivery> candidates = new ArrayList<>();
+        long bytes = 0;
+        while (!planned.isEmpty() && candidates.size() < maxMails && (candidates.isEmpty() || bytes < WINDOW_BYTES)) {
+            Delivery delivery = planned.poll();
+            MailboxMessage mail = poll.snapshot().find(delivery.uid()).orElse(null);
+            if (mail == null) {
+                dropped++;
+                continue;
+            }
+            candidates.add(new Delivery(mail, delivery.entry(), delivery.headersOnly()));
+            bytes += Math.max(mail.size(), 0);
+        }
+        List<Claim> claims = lifecycle.claim(candidates);
+        dropped += candidates.size() - claims.size();
+        return claims;
+    }
+
+    /** The answer for the first mail in flight (DELE answers that come before it are read first). */
+    private Retrieved read(Claim claim) throws IOException {
+        poll.readDeleteAnswers();
+        long expectedSize = claim.headersOnly() ? 0 : claim.delivery().mail().size();
+        try {
+            return new Fetched(claim, poll.session().readMessage(spoolThreshold, expectedSize));
+        } catch (Pop3Exception e) {
+            dropped++;
+            return new Refused(claim, e);
+        }
+    }
+}
