@@ -1,15 +1,25 @@
 package dev.pop3x;
 
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import javax.net.ssl.SSLHandshakeException;
 
+import dev.pop3x.ledger.Durability;
+import dev.pop3x.ledger.InMemoryLedger;
+import dev.pop3x.ledger.Ledger;
+import dev.pop3x.ledger.MailboxLedger;
+import dev.pop3x.ledger.MessageState;
+import dev.pop3x.ledger.Transition;
 import dev.pop3x.testsupport.CuttingProxy;
 import dev.pop3x.testsupport.DovecotExtension;
+import dev.pop3x.testsupport.ForwardingMailboxLedger;
 import org.apache.camel.CamelContext;
 import org.apache.camel.builder.RouteBuilder;
+import org.apache.camel.support.service.ServiceSupport;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -150,9 +160,9 @@ class DovecotDeliveryTest extends DovecotRouteTestSupport {
     }
 
     /** An in-memory ledger whose n-th window claim fails once, as a full disk would. */
-    private static final class ClaimFailsOnceLedger implements dev.pop3x.ledger.Ledger {
-        private final dev.pop3x.ledger.InMemoryLedger delegate = new dev.pop3x.ledger.InMemoryLedger();
-        private final java.util.concurrent.atomic.AtomicInteger claims = new java.util.concurrent.atomic.AtomicInteger();
+    private static final class ClaimFailsOnceLedger extends ServiceSupport implements Ledger {
+        private final InMemoryLedger delegate = new InMemoryLedger();
+        private final AtomicInteger claims = new AtomicInteger();
         private final int failing;
 
         ClaimFailsOnceLedger(int failing) {
@@ -160,44 +170,17 @@ class DovecotDeliveryTest extends DovecotRouteTestSupport {
         }
 
         @Override
-        public dev.pop3x.ledger.MailboxLedger open(String mailboxKey) throws java.io.IOException {
-            dev.pop3x.ledger.MailboxLedger m = delegate.open(mailboxKey);
-            return new dev.pop3x.ledger.MailboxLedger() {
+        public MailboxLedger open(String mailboxKey) {
+            return new ForwardingMailboxLedger(delegate.open(mailboxKey)) {
                 @Override
-                public java.util.Map<String, dev.pop3x.ledger.LedgerEntry> updateAllDeferred(
-                        java.util.Collection<String> uids,
-                        java.util.function.BiFunction<String, dev.pop3x.ledger.LedgerEntry, dev.pop3x.ledger.LedgerEntry> change)
-                        throws java.io.IOException {
-                    if (claims.incrementAndGet() == failing) {
-                        throw new java.io.IOException("No space left on device (test)");
+                public List<Transition> apply(List<Transition> transitions, Durability durability) throws IOException {
+                    boolean windowClaim = durability == Durability.AT_BARRIER && !transitions.isEmpty()
+                                          && transitions.stream().allMatch(t -> t.to() != null
+                                                                               && t.to().state() == MessageState.IN_FLIGHT);
+                    if (windowClaim && claims.incrementAndGet() == failing) {
+                        throw new IOException("No space left on device (test)");
                     }
-                    return m.updateAllDeferred(uids, change);
-                }
-
-                @Override
-                public java.util.Map<String, dev.pop3x.ledger.LedgerEntry> entries() {
-                    return m.entries();
-                }
-
-                @Override
-                public java.util.Optional<dev.pop3x.ledger.LedgerEntry> get(String uid) {
-                    return m.get(uid);
-                }
-
-                @Override
-                public dev.pop3x.ledger.LedgerEntry update(String uid,
-                        java.util.function.UnaryOperator<dev.pop3x.ledger.LedgerEntry> change) throws java.io.IOException {
-                    return m.update(uid, change);
-                }
-
-                @Override
-                public void retainOnly(java.util.Set<String> uids) throws java.io.IOException {
-                    m.retainOnly(uids);
-                }
-
-                @Override
-                public void close() throws java.io.IOException {
-                    m.close();
+                    return super.apply(transitions, durability);
                 }
             };
         }

@@ -3,10 +3,12 @@ package dev.pop3x;
 import java.util.List;
 import java.util.stream.IntStream;
 
+import dev.pop3x.ledger.Durability;
 import dev.pop3x.ledger.FileLedger;
 import dev.pop3x.ledger.LedgerEntry;
 import dev.pop3x.ledger.MailboxLedger;
 import dev.pop3x.ledger.MessageState;
+import dev.pop3x.ledger.Transition;
 import dev.pop3x.testsupport.CuttingProxy;
 import dev.pop3x.testsupport.DovecotExtension;
 import org.junit.jupiter.api.Test;
@@ -38,7 +40,9 @@ class IdlePollTest extends DovecotRouteTestSupport {
         try (CuttingProxy proxy = new CuttingProxy(dovecot.pop3Port())) {
             // the ledger of an earlier run that delivered all of them
             try (MailboxLedger ledger = new FileLedger(ledgerDir).open("alice@127.0.0.1:" + proxy.port())) {
-                ledger.updateAll(uids, (uid, e) -> LedgerEntry.claimedFirst(uid, "earlier-run", 1).completed(MessageState.DONE, 2));
+                ledger.apply(uids.stream().map(uid -> new Transition(null,
+                        LedgerEntry.claimedFirst(uid, "earlier-run", 1).completed(MessageState.DONE, 2))).toList(),
+                        Durability.NOW);
             }
             org.apache.camel.CamelContext context = startRecording(plainUri(proxy.port(), "delete=false"));
             awaitPolls(3);

@@ -1,21 +1,18 @@
 package dev.pop3x;
 
 import java.time.Clock;
-import java.util.Map;
-import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.UnaryOperator;
 
 import dev.pop3x.ledger.InMemoryLedger;
-import dev.pop3x.ledger.LedgerEntry;
 import dev.pop3x.ledger.MailboxLedger;
+import dev.pop3x.policy.MailboxStatistics;
 import dev.pop3x.policy.MessageLifecycle;
 import dev.pop3x.policy.PolicySettings;
+import dev.pop3x.testsupport.ForwardingMailboxLedger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -28,7 +25,7 @@ class LedgerSyncTest {
     private final ExecutorService background = Executors.newSingleThreadExecutor();
     private final SlowSyncLedger ledger = new SlowSyncLedger(new InMemoryLedger().open("test"));
     private final MessageLifecycle lifecycle = new MessageLifecycle(ledger, PolicySettings.defaults(true), "me",
-            Clock.systemUTC());
+            Clock.systemUTC(), new MailboxStatistics());
 
     @AfterEach
     void stop() {
@@ -67,18 +64,17 @@ class LedgerSyncTest {
     }
 
     /** Counts syncs; the first one waits until released. */
-    private static final class SlowSyncLedger implements MailboxLedger {
-        private final MailboxLedger delegate;
+    private static final class SlowSyncLedger extends ForwardingMailboxLedger {
         final CountDownLatch release = new CountDownLatch(1);
         final AtomicInteger syncsStarted = new AtomicInteger();
         final AtomicInteger syncsFinished = new AtomicInteger();
 
         SlowSyncLedger(MailboxLedger delegate) {
-            this.delegate = delegate;
+            super(delegate);
         }
 
         @Override
-        public void sync() {
+        public void awaitDurable() {
             syncsStarted.incrementAndGet();
             try {
                 release.await(10, TimeUnit.SECONDS);
@@ -86,30 +82,6 @@ class LedgerSyncTest {
                 Thread.currentThread().interrupt();
             }
             syncsFinished.incrementAndGet();
-        }
-
-        @Override
-        public Map<String, LedgerEntry> entries() {
-            return delegate.entries();
-        }
-
-        @Override
-        public Optional<LedgerEntry> get(String uid) {
-            return delegate.get(uid);
-        }
-
-        @Override
-        public LedgerEntry update(String uid, UnaryOperator<LedgerEntry> change) throws java.io.IOException {
-            return delegate.update(uid, change);
-        }
-
-        @Override
-        public void retainOnly(Set<String> uids) throws java.io.IOException {
-            delegate.retainOnly(uids);
-        }
-
-        @Override
-        public void close() {
         }
     }
 }
