@@ -6,11 +6,14 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
+import org.apache.camel.support.service.ServiceSupport;
+
 /**
- * The default ledger: one append-only log file per mailbox in a directory, fsynced on every change, compacted at open
- * and when it has grown well past the live entries. A file lock keeps a second JVM off the same mailbox.
+ * The default ledger: one append-only log file per mailbox in a directory, compacted at open and when it has grown
+ * well past the live entries. A file lock keeps a second consumer off the same mailbox; the number of opens, kept in
+ * the lock file, is the fencing token.
  */
-public class FileLedger implements Ledger {
+public class FileLedger extends ServiceSupport implements Ledger {
 
     private final Path directory;
 

@@ -1,10 +1,15 @@
 package dev.pop3x.ledger;
 
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.Set;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -12,90 +17,114 @@ import org.junit.jupiter.api.io.TempDir;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-class FileLedgerTest {
+/** The ledger contract on the file ledger, and what only a file does: its format, lock file and compaction. */
+class FileLedgerTest extends MailboxLedgerContract {
 
-    private static final String MAILBOX = "alice@mail.example.com:995";
+    /** The file name of {@link #MAILBOX}'s ledger. */
+    private static final String FILE = "alice%40mail.example.com%3A995.ledger";
 
     @TempDir
     Path dir;
 
+    @Override
+    protected Ledger ledger() {
+        return new FileLedger(dir); // a new instance each time, like a restarted consumer
+    }
+
+    private Path file() {
+        return dir.resolve(FILE);
+    }
+
     @Test
-    void entriesSurviveReopen() throws Exception {
-        FileLedger ledger = new FileLedger(dir);
-        try (MailboxLedger m = ledger.open(MAILBOX)) {
-            m.update("u1", e -> LedgerEntry.claimedFirst("u1", "me", 1000).completed(MessageState.DONE, 2000));
-            m.update("u2", e -> LedgerEntry.claimedFirst("u2", "me", 1000).failed("java.lang.IllegalStateException: no\tway\nout"));
-            m.update("u3", e -> LedgerEntry.claimedFirst("u3", "me", 1000));
-            m.update("u3", e -> null);
+    void aLedgerFileOfTheReleaseBeforeIsReadAndRewrittenInTheNewFormat() throws Exception {
+        // byte for byte what that release wrote: no header, no version, a removal, a claim, a line torn by a crash
+        Files.writeString(file(), """
+                u1\tDONE\t0\t1000\t2000\t-\t0\t-
+                u2\tFAILED\t2\t1000\t0\t-\t0\tjava.io.IOException: boom
+                u3\tIN_FLIGHT\t0\t1000\t0\tnode-1/4711\t1500\t-
+                u4\tDELETE_PENDING\t0\t1000\t2000\t-\t0\t-
+                u4\t-
+                u5\tPOISON\t3\t1000\t0\t-\t0\tboom
+                u5\tDONE\t0\t10""");
+        Files.createFile(dir.resolve(FILE + ".lock")); // that release left it empty
+
+        try (MailboxLedger m = ledger().open(MAILBOX)) {
+            assertThat(m.fencingToken()).isEqualTo(1);
+            Map<String, LedgerEntry> all = m.load(List.of("u1", "u2", "u3", "u4", "u5"), 10);
+            assertThat(all).containsOnlyKeys("u1", "u2", "u3", "u5");
+            assertThat(all.get("u1")).isEqualTo(new LedgerEntry("u1", MessageState.DONE, 0, 1000, 2000, null, 0, null, 1));
+            assertThat(all.get("u2")).isEqualTo(
+                    new LedgerEntry("u2", MessageState.FAILED, 2, 1000, 0, null, 0, "java.io.IOException: boom", 1));
+            assertThat(all.get("u3")).isEqualTo(
+                    new LedgerEntry("u3", MessageState.IN_FLIGHT, 0, 1000, 0, "node-1/4711", 1500, null, 1));
+            assertThat(all.get("u5")).isEqualTo(new LedgerEntry("u5", MessageState.POISON, 3, 1000, 0, null, 0, "boom", 1));
+            assertThat(Files.readString(file())).isEqualTo("""
+                    #pop3x-ledger 2
+                    u1\tDONE\t0\t1000\t2000\t-\t0\t-\t1
+                    u2\tFAILED\t2\t1000\t0\t-\t0\tjava.io.IOException: boom\t1
+                    u3\tIN_FLIGHT\t0\t1000\t0\tnode-1/4711\t1500\t-\t1
+                    u5\tPOISON\t3\t1000\t0\t-\t0\tboom\t1
+                    """);
+            change(m, all.get("u2"), all.get("u2").completed(MessageState.DONE, 3000));
         }
-        try (MailboxLedger m = ledger.open(MAILBOX)) {
-            assertThat(m.entries()).containsOnlyKeys("u1", "u2");
-            assertThat(m.get("u1").orElseThrow().state()).isEqualTo(MessageState.DONE);
-            assertThat(m.get("u1").orElseThrow().completedAt()).isEqualTo(2000);
-            assertThat(m.get("u2").orElseThrow().attempts()).isEqualTo(1);
-            // failure texts are kept on one line, so the line-based log cannot be broken by them
-            assertThat(m.get("u2").orElseThrow().lastError()).isEqualTo("java.lang.IllegalStateException: no way out");
-            assertThat(m.get("u1").orElseThrow().lastError()).isNull();
+        try (MailboxLedger m = ledger().open(MAILBOX)) {
+            assertThat(m.fencingToken()).isEqualTo(2);
+            assertThat(m.load(List.of("u2"), 10).get("u2").version()).isEqualTo(2);
+            assertThat(m.size()).isEqualTo(4);
         }
     }
 
     @Test
-    void claimsOfAnEarlierProcessAreReleasedAtOpen() throws Exception {
-        FileLedger ledger = new FileLedger(dir);
-        try (MailboxLedger m = ledger.open(MAILBOX)) {
-            m.update("u1", e -> LedgerEntry.claimedFirst("u1", "dead-process", 1000));
-        }
-        try (MailboxLedger m = ledger.open(MAILBOX)) {
-            LedgerEntry e = m.get("u1").orElseThrow();
-            assertThat(e.state()).isEqualTo(MessageState.FAILED);
-            assertThat(e.attempts()).isZero();
-            assertThat(e.claimOwner()).isNull();
-            assertThat(e.firstSeen()).isEqualTo(1000);
-        }
+    void aLedgerFileOfANewerFormatIsNotTouched() throws Exception {
+        String newer = "#pop3x-ledger 3\nu1\tsomething else\n";
+        Files.writeString(file(), newer);
+        assertThatThrownBy(() -> ledger().open(MAILBOX)).isInstanceOf(IOException.class)
+                .hasMessageContaining("#pop3x-ledger 3").hasMessageContaining(file().toString());
+        assertThat(Files.readString(file())).isEqualTo(newer);
+        Files.delete(file());
+        ledger().open(MAILBOX).close(); // the failed open released the lock
     }
 
     @Test
     void tornLastLineIsIgnored() throws Exception {
-        FileLedger ledger = new FileLedger(dir);
-        try (MailboxLedger m = ledger.open(MAILBOX)) {
-            m.update("u1", e -> LedgerEntry.claimedFirst("u1", "me", 1).completed(MessageState.DONE, 2));
-        }
-        Path file;
-        try (var files = Files.list(dir)) {
-            file = files.filter(p -> p.toString().endsWith(".ledger")).findFirst().orElseThrow();
+        try (MailboxLedger m = ledger().open(MAILBOX)) {
+            create(m, "u1");
         }
         // a crash in the middle of writing the next line
-        Files.write(file, "u2\tDONE\t0\t1".getBytes(StandardCharsets.UTF_8), StandardOpenOption.APPEND);
-        try (MailboxLedger m = ledger.open(MAILBOX)) {
-            assertThat(m.entries()).containsOnlyKeys("u1");
+        Files.write(file(), "u2\tDONE\t0\t1".getBytes(StandardCharsets.UTF_8), StandardOpenOption.APPEND);
+        try (MailboxLedger m = ledger().open(MAILBOX)) {
+            assertThat(m.load(List.of("u1", "u2"), 10)).containsOnlyKeys("u1");
         }
     }
 
     @Test
-    void secondOpenOfTheSameMailboxIsRefusedWithAClearMessage() throws Exception {
-        FileLedger ledger = new FileLedger(dir);
-        try (MailboxLedger m = ledger.open(MAILBOX)) {
-            assertThatThrownBy(() -> new FileLedger(dir).open(MAILBOX))
-                    .isInstanceOf(IllegalStateException.class)
-                    .hasMessageContaining(MAILBOX)
-                    .hasMessageContaining("in use");
+    void anUnreadableLineIsSkipped() throws Exception {
+        try (MailboxLedger m = ledger().open(MAILBOX)) {
+            create(m, "u1");
         }
-        // released on close
-        new FileLedger(dir).open(MAILBOX).close();
+        Files.write(file(), "u2\tNO_SUCH_STATE\t0\t1\t0\t-\t0\t-\t1\n".getBytes(StandardCharsets.UTF_8),
+                StandardOpenOption.APPEND);
+        try (MailboxLedger m = ledger().open(MAILBOX)) {
+            assertThat(m.load(List.of("u1", "u2"), 10)).containsOnlyKeys("u1");
+        }
     }
 
     @Test
-    void retainOnlyForgetsVanishedMails() throws Exception {
-        FileLedger ledger = new FileLedger(dir);
-        try (MailboxLedger m = ledger.open(MAILBOX)) {
-            for (String uid : new String[] { "a", "b", "c" }) {
-                m.update(uid, e -> LedgerEntry.claimedFirst(uid, "me", 1).completed(MessageState.DONE, 2));
-            }
-            m.retainOnly(Set.of("b"));
-            assertThat(m.entries()).containsOnlyKeys("b");
+    void theRefusalNamesTheFile() throws Exception {
+        try (MailboxLedger m = ledger().open(MAILBOX)) {
+            assertThatThrownBy(() -> ledger().open(MAILBOX)).isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining(file().toString());
         }
-        try (MailboxLedger m = ledger.open(MAILBOX)) {
-            assertThat(m.entries()).containsOnlyKeys("b");
+    }
+
+    @Test
+    void theCountOfOpensIsKeptInTheLockFile() throws Exception {
+        for (int i = 0; i < 3; i++) {
+            ledger().open(MAILBOX).close();
+        }
+        assertThat(Files.readString(dir.resolve(FILE + ".lock"))).isEqualTo("3\n");
+        try (MailboxLedger m = ledger().open(MAILBOX)) {
+            assertThat(m.fencingToken()).isEqualTo(4);
         }
     }
 
@@ -103,91 +132,91 @@ class FileLedgerTest {
     void mailboxesAreKeptApart() throws Exception {
         FileLedger ledger = new FileLedger(dir);
         try (MailboxLedger a = ledger.open("alice@h:995"); MailboxLedger b = ledger.open("bob@h:995")) {
-            a.update("u1", e -> LedgerEntry.claimedFirst("u1", "me", 1).completed(MessageState.DONE, 2));
-            assertThat(b.entries()).isEmpty();
+            create(a, "u1");
+            assertThat(b.size()).isZero();
         }
     }
 
     @Test
-    void manyUpdatesCompactTheLog() throws Exception {
-        FileLedger ledger = new FileLedger(dir);
-        try (MailboxLedger m = ledger.open(MAILBOX)) {
+    void pruneRewritesTheLogWithoutWhatItForgot() throws Exception {
+        try (MailboxLedger m = ledger().open(MAILBOX)) {
+            create(m, "a");
+            create(m, "b");
+            create(m, "c");
+            m.load(List.of("b"), 100);
+            assertThat(m.prune(100)).isEqualTo(2);
+            assertThat(Files.readAllLines(file())).hasSize(2).startsWith(LedgerFileFormat.HEADER);
+        }
+    }
+
+    @Test
+    void manyChangesCompactTheLog() throws Exception {
+        try (MailboxLedger m = ledger().open(MAILBOX)) {
+            LedgerEntry e = create(m, "u");
             for (int i = 0; i < 1500; i++) {
-                int n = i;
-                m.update("u", e -> LedgerEntry.claimedFirst("u", "me", n));
+                e = change(m, e, e.claimed("me", i), Durability.AT_BARRIER);
             }
         }
-        try (var files = Files.list(dir)) {
-            Path file = files.filter(p -> p.toString().endsWith(".ledger")).findFirst().orElseThrow();
-            assertThat(Files.readAllLines(file)).hasSizeLessThan(1100);
-        }
-        try (MailboxLedger m = ledger.open(MAILBOX)) {
-            assertThat(m.get("u").orElseThrow().firstSeen()).isEqualTo(1499);
-        }
-    }
-
-    @Test
-    void updateAllChangesSeveralEntriesInOneDurableWrite() throws Exception {
-        FileLedger ledger = new FileLedger(dir);
-        try (MailboxLedger m = ledger.open(MAILBOX)) {
-            m.update("gone", e -> LedgerEntry.claimedFirst("gone", "me", 1).completed(MessageState.DONE, 2));
-            var result = m.updateAll(java.util.List.of("a", "b", "gone"),
-                    (uid, current) -> uid.equals("gone") ? null : LedgerEntry.claimedFirst(uid, "me", 5));
-            assertThat(result).containsOnlyKeys("a", "b");
-            assertThat(m.entries()).containsOnlyKeys("a", "b");
-        }
-        try (MailboxLedger m = ledger.open(MAILBOX)) {
-            // claims of a closed ledger are released at open, but the entries are there
-            assertThat(m.entries()).containsOnlyKeys("a", "b");
-            assertThat(m.get("a").orElseThrow().firstSeen()).isEqualTo(5);
+        assertThat(Files.readAllLines(file())).hasSizeLessThan(1100);
+        try (MailboxLedger m = ledger().open(MAILBOX)) {
+            LedgerEntry e = m.load(List.of("u"), 10).get("u");
+            assertThat(e.claimedAt()).isEqualTo(1499);
+            assertThat(e.version()).isEqualTo(1501);
         }
     }
 
     @Test
-    void deferredChangesAreKeptAndWrittenBySyncOrClose() throws Exception {
-        FileLedger ledger = new FileLedger(dir);
-        try (MailboxLedger m = ledger.open(MAILBOX)) {
-            m.updateDeferred("d", e -> LedgerEntry.claimedFirst("d", "me", 1).completed(MessageState.DONE, 3));
-            assertThat(m.get("d").orElseThrow().state()).isEqualTo(MessageState.DONE);
-            m.sync();
+    void writesAtTheBarrierAreWrittenByCloseAtTheLatest() throws Exception {
+        try (MailboxLedger m = ledger().open(MAILBOX)) {
+            m.apply(List.of(new Transition(null, LedgerEntry.claimedFirst("d", "me", 3))), Durability.AT_BARRIER);
         }
-        try (MailboxLedger m = ledger.open(MAILBOX)) {
-            assertThat(m.get("d").orElseThrow().completedAt()).isEqualTo(3);
+        try (MailboxLedger m = ledger().open(MAILBOX)) {
+            assertThat(m.load(List.of("d"), 10).get("d").claimedAt()).isEqualTo(3);
         }
     }
 
     @Test
-    void syncOnAnotherThreadWhileTheLogIsAppendedAndCompactedLosesNothing() throws Exception {
-        FileLedger ledger = new FileLedger(dir);
-        java.util.concurrent.atomic.AtomicBoolean done = new java.util.concurrent.atomic.AtomicBoolean();
-        java.util.List<Throwable> failures = new java.util.concurrent.CopyOnWriteArrayList<>();
-        try (MailboxLedger m = ledger.open(MAILBOX)) {
-            Thread syncer = new Thread(() -> {
+    void theBarrierOnAnotherThreadWhileTheLogIsAppendedAndCompactedLosesNothing() throws Exception {
+        AtomicBoolean done = new AtomicBoolean();
+        List<Throwable> failures = new CopyOnWriteArrayList<>();
+        List<String> uids = new ArrayList<>();
+        try (MailboxLedger m = ledger().open(MAILBOX)) {
+            Thread barrier = new Thread(() -> {
                 while (!done.get()) {
                     try {
-                        m.sync();
+                        m.awaitDurable();
                     } catch (Throwable t) {
                         failures.add(t);
                     }
                 }
             });
-            syncer.start();
-            // 20 mails, each changed 300 times: enough lines for several compactions while the syncer runs
+            barrier.start();
+            List<LedgerEntry> mails = new ArrayList<>();
+            for (int mail = 0; mail < 20; mail++) {
+                uids.add("m" + mail);
+                mails.add(LedgerEntry.claimedFirst("m" + mail, "me", 0));
+            }
+            m.apply(mails.stream().map(e -> new Transition(null, e)).toList(), Durability.AT_BARRIER);
+            // 20 mails, each changed 300 times: enough lines for several compactions while the barrier runs
             for (int round = 1; round <= 300; round++) {
-                long at = round;
                 for (int mail = 0; mail < 20; mail++) {
-                    String uid = "m" + mail;
-                    m.updateDeferred(uid, e -> LedgerEntry.claimedFirst(uid, "me", at).completed(MessageState.DONE, at));
+                    LedgerEntry e = mails.get(mail);
+                    mails.set(mail, change(m, e, e.claimed("me", round), Durability.AT_BARRIER));
                 }
             }
-            m.sync();
+            m.awaitDurable();
             done.set(true);
-            syncer.join();
+            barrier.join();
         }
         assertThat(failures).isEmpty();
-        try (MailboxLedger m = ledger.open(MAILBOX)) {
-            assertThat(m.entries()).hasSize(20);
-            assertThat(m.entries().values()).allSatisfy(e -> assertThat(e.completedAt()).isEqualTo(300));
+        try (MailboxLedger m = ledger().open(MAILBOX)) {
+            assertThat(m.load(uids, 10).values()).hasSize(20).allSatisfy(e -> assertThat(e.claimedAt()).isEqualTo(300));
         }
+    }
+
+    private static LedgerEntry change(MailboxLedger m, LedgerEntry from, LedgerEntry to, Durability durability)
+            throws Exception {
+        assertThat(m.apply(List.of(new Transition(from, to)), durability)).hasSize(1);
+        return to;
     }
 }
