@@ -1,12 +1,20 @@
 package dev.pop3x.ledger;
 
+import java.io.IOException;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 
 import org.apache.camel.support.service.ServiceSupport;
 
-/** TEMPORARY stand-in while the file ledger is rewritten on the new SPI (helper branch i11-ledger). */
+/**
+ * The default ledger: one append-only log file per mailbox in a directory, compacted at open and when it has grown
+ * well past the live entries. A file lock keeps a second consumer off the same mailbox; the number of opens, kept in
+ * the lock file, is the fencing token.
+ */
 public class FileLedger extends ServiceSupport implements Ledger {
-    private final InMemoryLedger delegate = new InMemoryLedger();
+
     private final Path directory;
 
     public FileLedger(Path directory) {
@@ -18,7 +26,15 @@ public class FileLedger extends ServiceSupport implements Ledger {
     }
 
     @Override
-    public MailboxLedger open(String mailboxKey) {
-        return delegate.open(mailboxKey);
+    public MailboxLedger open(String mailboxKey) throws IOException {
+        Files.createDirectories(directory);
+        // URL-encoding keeps the name unique and free of path separators and ':'
+        String name = URLEncoder.encode(mailboxKey, StandardCharsets.UTF_8);
+        return FileMailboxLedger.open(directory.resolve(name + ".ledger"), mailboxKey);
+    }
+
+    @Override
+    public String toString() {
+        return "FileLedger[" + directory + "]";
     }
 }
