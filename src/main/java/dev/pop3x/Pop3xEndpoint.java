@@ -164,9 +164,9 @@ public class Pop3xEndpoint extends ScheduledPollEndpoint {
 
     // ---- JMX (merged into Camel's endpoint MBean) and the pop3x dev console ----
 
-    @ManagedAttribute(description = "The mailbox: host:port")
+    @ManagedAttribute(description = "The mailbox: user@host:port")
     public String getMailbox() {
-        return configuration.mailboxLabel();
+        return configuration.mailboxKey();
     }
 
     @ManagedAttribute(description = "Mails handed to the route (each attempt counts)")

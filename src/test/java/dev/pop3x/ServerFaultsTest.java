@@ -45,7 +45,7 @@ class ServerFaultsTest extends RouteTestSupport {
     }
 
     private List<LogCapture.Line> consumerLines(Level level) {
-        return log.lines().stream().filter(l -> l.level() == level && l.logger().equals(Pop3xConsumer.class.getName())).toList();
+        return log.lines().stream().filter(l -> l.level() == level && l.logger().equals(PollFailureLog.class.getName())).toList();
     }
 
     // ---------------------------------------------------------------- response codes
