@@ -1,5 +1,7 @@
 package dev.pop3x;
 
+import java.io.Closeable;
+
 import dev.pop3x.mapping.MailMapper;
 import dev.pop3x.session.SpooledMessage;
 import org.apache.camel.CamelContext;
@@ -12,7 +14,7 @@ import org.apache.camel.support.service.ServiceHelper;
  * Sends a poison mail to {@code deadLetterUri}: the raw RFC 822 message as body, its filtered mail headers, the
  * CamelPop3x* headers and the last failure's text in {@code CamelExceptionCaught}.
  */
-final class DeadLetterSender implements java.io.Closeable {
+final class DeadLetterSender implements Closeable {
 
     private final String uri;
     private final MailMapper rawMapper;

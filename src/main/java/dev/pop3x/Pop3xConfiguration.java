@@ -1,5 +1,8 @@
 package dev.pop3x;
 
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+
 import dev.pop3x.ledger.Ledger;
 import dev.pop3x.policy.OversizeAction;
 import dev.pop3x.policy.PoisonAction;
@@ -195,8 +198,8 @@ public class Pop3xConfiguration implements Cloneable {
 
     static boolean isLoopback(String host) {
         try {
-            return java.net.InetAddress.getByName(host).isLoopbackAddress();
-        } catch (java.net.UnknownHostException e) {
+            return InetAddress.getByName(host).isLoopbackAddress();
+        } catch (UnknownHostException e) {
             return false;
         }
     }
