@@ -1,6 +1,7 @@
 package dev.pop3x.example.springboot;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -11,10 +12,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
 
+import dev.pop3x.ledger.Durability;
 import dev.pop3x.ledger.FileLedger;
 import dev.pop3x.ledger.LedgerEntry;
 import dev.pop3x.ledger.MailboxLedger;
 import dev.pop3x.ledger.MessageState;
+import dev.pop3x.ledger.Transition;
 import dev.pop3x.testsupport.AppProcess;
 import dev.pop3x.testsupport.DovecotExtension;
 import dev.pop3x.testsupport.Pop3TestClient;
@@ -90,7 +93,7 @@ class SpringBootExampleIT {
         try (MailboxLedger ledger = new FileLedger(LEDGER_DIRECTORY).open(mailboxKey)) {
             subjectsByUid().forEach((uid, subject) -> {
                 long processed = now - Duration.ofDays(subject.equals("Invoice 2001") ? 15 : 13).toMillis();
-                update(ledger, uid, new LedgerEntry(uid, MessageState.DONE, 0, processed, processed, null, 0, null));
+                store(ledger, new LedgerEntry(uid, MessageState.DONE, 0, processed, processed, null, 0, null, 1));
             });
         }
         // new mail: two invoices the route processes, and one it fails on (no invoice number)
@@ -127,7 +130,7 @@ class SpringBootExampleIT {
         // ledger-directory=data/pop3x-ledger: the app recorded the poison mail in the ledger there, and wrote none in
         // the default ~/.camel-pop3x
         try (MailboxLedger ledger = new FileLedger(LEDGER_DIRECTORY).open(mailboxKey)) {
-            LedgerEntry poison = ledger.get(poisonUid).orElseThrow();
+            LedgerEntry poison = ledger.load(List.of(poisonUid), System.currentTimeMillis()).get(poisonUid);
             assertThat(poison.state()).isEqualTo(MessageState.POISON);
             assertThat(poison.attempts()).isEqualTo(5);
         }
@@ -187,11 +190,12 @@ class SpringBootExampleIT {
                 .map(Map.Entry::getKey).findFirst().orElseThrow();
     }
 
-    private static void update(MailboxLedger ledger, String uid, LedgerEntry entry) {
+    /** Writes an entry for a mail the ledger does not know yet, as an earlier run of the app would have. */
+    private static void store(MailboxLedger ledger, LedgerEntry entry) {
         try {
-            ledger.update(uid, current -> entry);
+            ledger.apply(List.of(new Transition(null, entry)), Durability.NOW);
         } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
+            throw new UncheckedIOException(e);
         }
     }
 
