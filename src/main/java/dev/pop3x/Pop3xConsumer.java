@@ -119,7 +119,7 @@ public class Pop3xConsumer extends ScheduledBatchPollingConsumer {
         if (failure == null) {
             return camel;
         }
-        Map<String, Object> details = PollFailure.of(failure).details(config.mailboxKey());
+        Map<String, Object> details = PollFailure.of(failure).details(mailbox);
         if (camel != null) {
             details.putAll(camel);
         }
