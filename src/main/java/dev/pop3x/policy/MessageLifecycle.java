@@ -199,7 +199,7 @@ public final class MessageLifecycle {
             return;
         }
         if (!settings.deadLetter()) {
-            LedgerEntry poisoned = failed.withState(poisonState());
+            LedgerEntry poisoned = oneStepFrom(claim.entry(), failed.withState(poisonState()));
             if (applyIfHeld(claim, poisoned, Durability.NOW)) {
                 statistics.addFailed();
                 applyPoisonAction(poisoned, actions);
@@ -207,7 +207,8 @@ public final class MessageLifecycle {
             return;
         }
         // durable before it goes out: a crash must not send it to the route (or the dead letter endpoint) again
-        LedgerEntry owed = failed.withState(MessageState.DEAD_LETTER_OWED).heldBy(owner, clock.millis());
+        LedgerEntry owed = oneStepFrom(claim.entry(),
+                failed.withState(MessageState.DEAD_LETTER_OWED).heldBy(owner, clock.millis()));
         if (applyIfHeld(claim, owed, Durability.NOW)) {
             statistics.addFailed();
             sendDeadLetter(owed, error, actions);
@@ -237,6 +238,16 @@ public final class MessageLifecycle {
         if (!ledger.apply(List.of(new Transition(held, poisoned)), Durability.NOW).isEmpty()) {
             applyPoisonAction(poisoned, actions);
         }
+    }
+
+    /**
+     * One write is one version step ({@link Transition}), however many changes it combines: a store that sets the
+     * version itself must agree with the entry this life cycle goes on from.
+     */
+    private static LedgerEntry oneStepFrom(LedgerEntry from, LedgerEntry changed) {
+        return new LedgerEntry(changed.uid(), changed.state(), changed.attempts(), changed.firstSeen(),
+                changed.completedAt(), changed.claimOwner(), changed.claimedAt(), changed.lastError(),
+                from.version() + 1);
     }
 
     private MessageState poisonState() {
