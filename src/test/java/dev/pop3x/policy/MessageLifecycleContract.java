@@ -54,7 +54,7 @@ abstract class MessageLifecycleContract {
     void openLedger() throws IOException {
         store = newLedger(tempDir);
         store.start();
-        ledger = store.open("alice@h:995");
+        ledger = new OneVersionStepLedger(store.open("alice@h:995"));
     }
 
     @AfterEach
@@ -511,6 +511,27 @@ abstract class MessageLifecycleContract {
         delete.failed(failed, "boom", actions);
         assertThat(counting.barriers).isEqualTo(3);
         assertThat(delete.plan(snapshot("kept", "deleted", "failed")).owedDeletes()).containsExactly("deleted");
+    }
+
+    /**
+     * Checks that every transition the life cycle writes is what the SPI promises a ledger: one version step, so that
+     * a store that counts versions itself agrees with the entries the life cycle goes on from.
+     */
+    private static final class OneVersionStepLedger extends ForwardingMailboxLedger {
+
+        OneVersionStepLedger(MailboxLedger delegate) {
+            super(delegate);
+        }
+
+        @Override
+        public List<Transition> apply(List<Transition> transitions, Durability durability) throws IOException {
+            for (Transition t : transitions) {
+                if (t.to() != null) {
+                    assertThat(t.to().version()).as("version written by %s", t).isEqualTo(t.expectedVersion() + 1);
+                }
+            }
+            return super.apply(transitions, durability);
+        }
     }
 
     /** Records how each write is to be made durable, and counts the barriers passed. */
