@@ -71,8 +71,10 @@ public final class MessageLifecycle {
             if (entry != null && !isDeliverable(entry, now)) {
                 if (isDeleteOwed(entry, now)) {
                     owedDeletes.add(mail.uid());
-                } else if (isDeadLetterOwed(entry, now)) {
+                } else if (isDeadLetterOwed(entry, now) && settings.deadLetter()) {
                     deadLetters.add(new Delivery(mail, entry, false));
+                } else if (isDeadLetterOwed(entry, now) && givenUpForDeadLetter(entry)) {
+                    owedDeletes.add(mail.uid());
                 }
                 continue;
             }
@@ -91,6 +93,21 @@ public final class MessageLifecycle {
             bytes += oversize ? 0 : Math.max(mail.size(), 0);
         }
         return new PollPlan(owedDeletes, deadLetters, deliveries);
+    }
+
+    /**
+     * A dead letter owed while no dead letter endpoint is configured any more: poisonAction applies, as it does to a
+     * poison mail without one (else every poll would download it for an endpoint that is not there).
+     *
+     * @return true when the mail is to be deleted now
+     */
+    private boolean givenUpForDeadLetter(LedgerEntry owed) throws IOException {
+        LedgerEntry poisoned = owed.withState(poisonState());
+        if (ledger.apply(List.of(new Transition(owed, poisoned)), Durability.NOW).isEmpty()) {
+            return false;
+        }
+        statistics.addPoisoned();
+        return poisoned.state() == MessageState.DELETE_PENDING;
     }
 
     private boolean capReached(int count, long bytes) {
