@@ -213,6 +213,30 @@ abstract class MessageLifecycleContract {
     }
 
     @Test
+    void aDeadLetterOwedWhenNoDeadLetterEndpointIsConfiguredAnyMoreGetsPoisonActionInstead() throws Exception {
+        MessageLifecycle withEndpoint = lifecycle(new PolicySettings(true, 0, 1, PoisonAction.KEEP, true, 0,
+                OversizeAction.SKIP, 0, 0, 60_000));
+        withEndpoint.failed(claim(withEndpoint, "kept").orElseThrow(), "boom", actions.refusingDeadLetters());
+        withEndpoint.failed(claim(withEndpoint, "deleted").orElseThrow(), "boom", actions);
+        assertThat(withEndpoint.poisonMails()).extracting(LedgerEntry::state)
+                .containsOnly(MessageState.DEAD_LETTER_OWED);
+
+        PollPlan keep = lifecycle(new PolicySettings(true, 0, 1, PoisonAction.KEEP, false, 0, OversizeAction.SKIP, 0, 0,
+                60_000)).plan(snapshot("kept"));
+        assertThat(keep.deadLetters()).isEmpty();
+        assertThat(keep.deliveries()).isEmpty();
+        assertThat(keep.owedDeletes()).isEmpty();
+        assertThat(entry("kept").state()).isEqualTo(MessageState.POISON);
+
+        PollPlan delete = lifecycle(new PolicySettings(true, 0, 1, PoisonAction.DELETE, false, 0, OversizeAction.SKIP, 0,
+                0, 60_000)).plan(snapshot("deleted"));
+        assertThat(delete.deadLetters()).isEmpty();
+        assertThat(delete.owedDeletes()).containsExactly("deleted");
+        assertThat(entry("deleted").state()).isEqualTo(MessageState.DELETE_PENDING);
+        assertThat(statistics.poisoned()).isEqualTo(2);
+    }
+
+    @Test
     void aReleasedPoisonMailIsDeliveredAgainWithFreshAttemptsAndIsCounted() throws Exception {
         MessageLifecycle lifecycle = lifecycle(new PolicySettings(true, 0, 1, PoisonAction.KEEP, false, 0, OversizeAction.SKIP,
                 0, 0, 60_000));
