@@ -71,8 +71,10 @@ public final class MessageLifecycle {
             if (entry != null && !isDeliverable(entry, now)) {
                 if (isDeleteOwed(entry, now)) {
                     owedDeletes.add(mail.uid());
-                } else if (isDeadLetterOwed(entry, now)) {
+                } else if (isDeadLetterOwed(entry, now) && settings.deadLetter()) {
                     deadLetters.add(new Delivery(mail, entry, false));
+                } else if (isDeadLetterOwed(entry, now) && givenUpForDeadLetter(entry)) {
+                    owedDeletes.add(mail.uid());
                 }
                 continue;
             }
@@ -91,6 +93,21 @@ public final class MessageLifecycle {
             bytes += oversize ? 0 : Math.max(mail.size(), 0);
         }
         return new PollPlan(owedDeletes, deadLetters, deliveries);
+    }
+
+    /**
+     * A dead letter owed while no dead letter endpoint is configured any more: poisonAction applies, as it does to a
+     * poison mail without one (else every poll would download it for an endpoint that is not there).
+     *
+     * @return true when the mail is to be deleted now
+     */
+    private boolean givenUpForDeadLetter(LedgerEntry owed) throws IOException {
+        LedgerEntry poisoned = owed.withState(poisonState());
+        if (ledger.apply(List.of(new Transition(owed, poisoned)), Durability.NOW).isEmpty()) {
+            return false;
+        }
+        statistics.addPoisoned();
+        return poisoned.state() == MessageState.DELETE_PENDING;
     }
 
     private boolean capReached(int count, long bytes) {
@@ -199,7 +216,7 @@ public final class MessageLifecycle {
             return;
         }
         if (!settings.deadLetter()) {
-            LedgerEntry poisoned = failed.withState(poisonState());
+            LedgerEntry poisoned = oneStepFrom(claim.entry(), failed.withState(poisonState()));
             if (applyIfHeld(claim, poisoned, Durability.NOW)) {
                 statistics.addFailed();
                 applyPoisonAction(poisoned, actions);
@@ -207,7 +224,8 @@ public final class MessageLifecycle {
             return;
         }
         // durable before it goes out: a crash must not send it to the route (or the dead letter endpoint) again
-        LedgerEntry owed = failed.withState(MessageState.DEAD_LETTER_OWED).heldBy(owner, clock.millis());
+        LedgerEntry owed = oneStepFrom(claim.entry(),
+                failed.withState(MessageState.DEAD_LETTER_OWED).heldBy(owner, clock.millis()));
         if (applyIfHeld(claim, owed, Durability.NOW)) {
             statistics.addFailed();
             sendDeadLetter(owed, error, actions);
@@ -237,6 +255,16 @@ public final class MessageLifecycle {
         if (!ledger.apply(List.of(new Transition(held, poisoned)), Durability.NOW).isEmpty()) {
             applyPoisonAction(poisoned, actions);
         }
+    }
+
+    /**
+     * One write is one version step ({@link Transition}), however many changes it combines: a store that sets the
+     * version itself must agree with the entry this life cycle goes on from.
+     */
+    private static LedgerEntry oneStepFrom(LedgerEntry from, LedgerEntry changed) {
+        return new LedgerEntry(changed.uid(), changed.state(), changed.attempts(), changed.firstSeen(),
+                changed.completedAt(), changed.claimOwner(), changed.claimedAt(), changed.lastError(),
+                from.version() + 1);
     }
 
     private MessageState poisonState() {
