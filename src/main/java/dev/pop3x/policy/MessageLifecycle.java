@@ -157,6 +157,9 @@ public final class MessageLifecycle {
             byUid.put(d.uid(), d);
         }
         List<Claim> claims = new ArrayList<>();
+        if (wanted.isEmpty()) {
+            return claims;
+        }
         for (Transition t : ledger.apply(wanted, Durability.AT_BARRIER)) {
             claims.add(new Claim(byUid.get(t.uid()), t.to(), t.from()));
         }
@@ -318,7 +321,10 @@ public final class MessageLifecycle {
      * for their dead letter to go out.
      */
     public List<LedgerEntry> poisonMails() throws IOException {
+        long now = clock.millis();
+        // not one whose dead letter is being sent right now: it may be gone in a moment, and cannot be released
         return ledger.find(EnumSet.of(MessageState.POISON, MessageState.DEAD_LETTER_OWED)).stream()
+                .filter(e -> e.state() == MessageState.POISON || !isHeld(e, now))
                 .sorted(Comparator.comparingLong(LedgerEntry::firstSeen)).toList();
     }
 
