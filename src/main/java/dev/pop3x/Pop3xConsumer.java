@@ -306,7 +306,7 @@ public class Pop3xConsumer extends ScheduledBatchPollingConsumer {
         inFlight.addAll(window);
         requestDeletes(pendingDeletes);
         for (Requested r : window) {
-            session.requestMessage(r.mail().number(), r.headersOnly());
+            session.requestMessage(r.mail(), r.headersOnly());
         }
         session.flush();
         return window.size();
@@ -342,7 +342,7 @@ public class Pop3xConsumer extends ScheduledBatchPollingConsumer {
     private SpooledMessage readAnswer(Requested r) throws IOException {
         try {
             logRefusedDeletes(session.readDeleteAnswers());
-            return session.readMessage(config.getSpoolThreshold(), r.headersOnly() ? 0 : r.mail().size());
+            return session.readMessage();
         } catch (Pop3Exception e) {
             if (r.headersOnly()) {
                 refusedTop(r, e);
@@ -417,9 +417,9 @@ public class Pop3xConsumer extends ScheduledBatchPollingConsumer {
         }
         SpooledMessage raw;
         try {
-            session.requestMessage(mail.number(), false);
+            session.requestMessage(mail, false);
             session.flush();
-            raw = session.readMessage(config.getSpoolThreshold());
+            raw = session.readMessage();
         } catch (Pop3Exception e) {
             // the server will not hand it out: no dead letter can carry it; poisonAction still applies
             LOG.warn("{}: poison mail {} cannot be downloaded for the dead letter endpoint: {}", config.mailboxKey(),

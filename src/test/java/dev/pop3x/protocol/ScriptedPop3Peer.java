@@ -120,7 +120,7 @@ final class ScriptedPop3Peer implements AutoCloseable {
     Pop3Client client(Duration readTimeout) throws IOException {
         Pop3ClientOptions options = Pop3ClientOptions.builder().host("127.0.0.1").port(port())
                 .security(Security.NONE).readTimeout(readTimeout).build();
-        return Pop3Client.over(new Socket(InetAddress.getLoopbackAddress(), port()), options);
+        return Pop3Client.connect(options);
     }
 
     private void run() {
