@@ -253,7 +253,7 @@ public class Pop3xEndpoint extends ScheduledPollEndpoint {
     }
 
     /** Camel's stream-cache spool directory when its spooling is on, else the JVM's temp directory. */
-    private Path spoolDirectory() {
+    Path spoolDirectory() {
         StreamCachingStrategy streamCaching = getCamelContext().getStreamCachingStrategy();
         File camelSpool = streamCaching.isSpoolEnabled() ? streamCaching.getSpoolDirectory() : null;
         return camelSpool != null ? camelSpool.toPath() : Paths.get(System.getProperty("java.io.tmpdir"));
