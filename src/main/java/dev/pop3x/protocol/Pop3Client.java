@@ -106,18 +106,18 @@ public final class Pop3Client implements Closeable {
         }
     }
 
-    public Pop3Response greeting() {
+    Pop3Response greeting() {
         return greeting;
     }
 
     /** The APOP timestamp (RFC 1939 §7) from the greeting, with its angle brackets. */
-    public Optional<String> apopTimestamp() {
+    Optional<String> apopTimestamp() {
         Matcher m = APOP_TIMESTAMP.matcher(greetingLine);
         return m.find() ? Optional.of(m.group()) : Optional.empty();
     }
 
     /** TLS active (implicit or after STLS). */
-    public boolean isSecure() {
+    boolean isSecure() {
         return secure;
     }
 
@@ -256,12 +256,13 @@ public final class Pop3Client implements Closeable {
         return command.result();
     }
 
-    /** Reads the answers in order up to, not including, the given command; all of them when it is null. */
+    /**
+     * Reads the answers in order up to, not including, the given command (none once it is answered: so were all
+     * before it); all of them when it is null.
+     */
     public void readAnswersBefore(Pop3Command<?> command) throws IOException {
-        while (!unanswered.isEmpty() || !unsent.isEmpty()) {
-            if ((unanswered.isEmpty() ? unsent.peek() : unanswered.peek()) == command) {
-                return;
-            }
+        for (Pop3Command<?> next = next(); next != null && next != command
+                                            && (command == null || !command.isAnswered()); next = next()) {
             readNextAnswer();
         }
     }
@@ -302,10 +303,15 @@ public final class Pop3Client implements Closeable {
                 readMultiline(OutputStream.nullOutputStream()); // the handler did not want it; stay in step
             }
         } catch (IOException | RuntimeException e) {
-            // a handler failed on a whole answer (a malformed listing, a full disk): what comes next is unknown
+            // the line, or a handler on a whole answer (a malformed listing, a full disk): the stream is out of step
             close();
             throw e;
         }
+    }
+
+    /** The command whose answer comes next, sent or not; null when none is outstanding. */
+    private Pop3Command<?> next() {
+        return unanswered.isEmpty() ? unsent.peek() : unanswered.peek();
     }
 
     private boolean awaitsBody() {
