@@ -24,13 +24,11 @@ final class DeadLetters {
 
     private final Supplier<DeadLetterSender> sender;
     private final String mailbox;
-    private final long spoolThreshold;
 
     /** @param sender the endpoint's sender; null while it is stopped (or when no deadLetterUri is configured) */
-    DeadLetters(Supplier<DeadLetterSender> sender, String mailbox, long spoolThreshold) {
+    DeadLetters(Supplier<DeadLetterSender> sender, String mailbox) {
         this.sender = sender;
         this.mailbox = mailbox;
-        this.spoolThreshold = spoolThreshold;
     }
 
     /**
@@ -63,9 +61,9 @@ final class DeadLetters {
         SpooledMessage raw;
         try {
             MailboxSession session = poll.session();
-            session.requestMessage(mail.number(), false);
+            session.requestMessage(mail, false);
             session.flush();
-            raw = session.readMessage(spoolThreshold, mail.size());
+            raw = session.readMessage();
         } catch (Pop3Exception e) {
             LOG.warn("{}: poison mail {} cannot be downloaded for the dead letter endpoint: {}", mailbox, mail.uid(),
                     e.getMessage());

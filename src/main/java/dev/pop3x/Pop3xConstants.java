@@ -1,5 +1,6 @@
 package dev.pop3x;
 
+import dev.pop3x.mapping.MailMapper;
 import org.apache.camel.spi.Metadata;
 
 /**
@@ -31,7 +32,7 @@ public final class Pop3xConstants {
 
     @Metadata(description = "Set when the message could not be mapped with mapMailMessage=true: the reason. The body is then the raw RFC 822 message.",
               javaType = "String")
-    public static final String MAPPING_ERROR = "CamelPop3xMappingError";
+    public static final String MAPPING_ERROR = MailMapper.MAPPING_ERROR;
 
     private Pop3xConstants() {
     }

@@ -50,7 +50,7 @@ public class Pop3xConsumer extends ScheduledBatchPollingConsumer {
         this.mapper = endpoint.createMapper(config.isMapMailMessage());
         this.loginDelay = new LoginDelay(endpoint.clock());
         this.mailbox = config.mailboxLabel();
-        this.deadLetters = new DeadLetters(endpoint::deadLetters, mailbox, config.getSpoolThreshold());
+        this.deadLetters = new DeadLetters(endpoint::deadLetters, mailbox);
     }
 
     /** Set when no exceptionHandler or bridgeErrorHandler is configured: failed polls are logged once per streak. */
@@ -131,7 +131,7 @@ public class Pop3xConsumer extends ScheduledBatchPollingConsumer {
     @SuppressWarnings("unchecked")
     public int processBatch(Queue<Object> deliveries) throws Exception {
         RetrievalWindow window = new RetrievalWindow(current, lifecycle, (Queue<Delivery>) (Queue<?>) deliveries,
-                config.getCommitEvery(), config.getSpoolThreshold(), this::isBatchAllowed);
+                config.getCommitEvery(), this::isBatchAllowed);
         try {
             int routed = 0;
             for (Retrieved answer = window.next(); answer != null; answer = window.next()) {

@@ -1,5 +1,6 @@
 package dev.pop3x;
 
+import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
@@ -27,6 +28,7 @@ import dev.pop3x.protocol.Pop3ClientOptions;
 import dev.pop3x.protocol.Security;
 import dev.pop3x.session.Login;
 import dev.pop3x.session.MailboxSession;
+import dev.pop3x.session.Spool;
 import org.apache.camel.CamelContextAware;
 import org.apache.camel.Category;
 import org.apache.camel.Consumer;
@@ -35,6 +37,7 @@ import org.apache.camel.Producer;
 import org.apache.camel.api.management.ManagedAttribute;
 import org.apache.camel.api.management.ManagedOperation;
 import org.apache.camel.api.management.ManagedResource;
+import org.apache.camel.spi.StreamCachingStrategy;
 import org.apache.camel.spi.UriEndpoint;
 import org.apache.camel.spi.UriParam;
 import org.apache.camel.support.ScheduledPollEndpoint;
@@ -276,7 +279,15 @@ public class Pop3xEndpoint extends ScheduledPollEndpoint {
         AccessTokenProvider tokens = configuration.getAccessTokenProvider();
         Login login = new Login(configuration.getAuthMechanism(), configuration.getUsername(), configuration.getPassword(),
                 tokens == null ? null : tokens::accessToken, configuration.isXoauth2InitialResponse());
-        return MailboxSession.open(options, login, configuration.isPipelining());
+        return MailboxSession.open(options, login, configuration.isPipelining(),
+                new Spool(configuration.getSpoolThreshold(), spoolDirectory()));
+    }
+
+    /** Camel's stream-cache spool directory when its spooling is on, else the JVM's temp directory. */
+    Path spoolDirectory() {
+        StreamCachingStrategy streamCaching = getCamelContext().getStreamCachingStrategy();
+        File camelSpool = streamCaching.isSpoolEnabled() ? streamCaching.getSpoolDirectory() : null;
+        return camelSpool != null ? camelSpool.toPath() : Paths.get(System.getProperty("java.io.tmpdir"));
     }
 
     Ledger resolveLedger() {

@@ -46,7 +46,6 @@ final class RetrievalWindow {
     private final MessageLifecycle lifecycle;
     private final Queue<Delivery> planned;
     private final int commitEvery;
-    private final long spoolThreshold;
     private final BooleanSupplier mayGoOn;
     private final Deque<Claim> inFlight = new ArrayDeque<>();
     private final int plannedCount;
@@ -59,12 +58,11 @@ final class RetrievalWindow {
      *                still read (QUIT needs the stream in step)
      */
     RetrievalWindow(Poll poll, MessageLifecycle lifecycle, Queue<Delivery> planned, int commitEvery,
-                    long spoolThreshold, BooleanSupplier mayGoOn) {
+                    BooleanSupplier mayGoOn) {
         this.poll = poll;
         this.lifecycle = lifecycle;
         this.planned = planned;
         this.commitEvery = commitEvery;
-        this.spoolThreshold = spoolThreshold;
         this.mayGoOn = mayGoOn;
         this.plannedCount = planned.size();
     }
@@ -118,7 +116,7 @@ final class RetrievalWindow {
         MailboxSession session = poll.session();
         poll.sendDurableDeletes();
         for (Claim c : window) {
-            session.requestMessage(c.delivery().mail().number(), c.headersOnly());
+            session.requestMessage(c.delivery().mail(), c.headersOnly());
         }
         session.flush();
         // the next request goes out when half of this window is read (what is in flight then is its rest)
@@ -150,9 +148,8 @@ final class RetrievalWindow {
     /** The answer for the first mail in flight (DELE answers that come before it are read first). */
     private Retrieved read(Claim claim) throws IOException {
         poll.readDeleteAnswers();
-        long expectedSize = claim.headersOnly() ? 0 : claim.delivery().mail().size();
         try {
-            return new Fetched(claim, poll.session().readMessage(spoolThreshold, expectedSize));
+            return new Fetched(claim, poll.session().readMessage());
         } catch (Pop3Exception e) {
             dropped++;
             return new Refused(claim, e);

@@ -1,6 +1,7 @@
 package dev.pop3x;
 
 import java.io.IOException;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -26,6 +27,7 @@ import dev.pop3x.protocol.Pop3ClientOptions;
 import dev.pop3x.protocol.Security;
 import dev.pop3x.session.Login;
 import dev.pop3x.session.MailboxSession;
+import dev.pop3x.session.Spool;
 import dev.pop3x.testsupport.FaultyPop3Server;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -64,11 +66,12 @@ class RetrievalWindowTest {
             throws Exception {
         Pop3ClientOptions options = Pop3ClientOptions.builder().host(server.host()).port(server.port())
                 .security(Security.NONE).build();
+        Spool spool = new Spool(1024 * 1024, Path.of(System.getProperty("java.io.tmpdir")));
         Login login = new Login(AuthMechanism.USER, FaultyPop3Server.USER, FaultyPop3Server.PASSWORD, null, false);
-        poll = Poll.open(new LoginDelay(Clock.systemUTC()), () -> MailboxSession.open(options, login, pipelining),
+        poll = Poll.open(new LoginDelay(Clock.systemUTC()), () -> MailboxSession.open(options, login, pipelining, spool),
                 lifecycle, null, 0, "127.0.0.1:" + server.port());
         Queue<Delivery> planned = new ArrayDeque<>(lifecycle.plan(poll.snapshot()).deliveries());
-        return new RetrievalWindow(poll, lifecycle, planned, 0, 1024 * 1024, mayGoOn::get);
+        return new RetrievalWindow(poll, lifecycle, planned, 0, mayGoOn::get);
     }
 
     private void addMails(int count) {

@@ -7,7 +7,6 @@ import java.util.Properties;
 import jakarta.mail.Session;
 import jakarta.mail.internet.MimeMessage;
 
-import dev.pop3x.Pop3xConstants;
 import dev.pop3x.session.SpooledMessage;
 
 import org.apache.camel.Message;
@@ -18,9 +17,12 @@ import org.slf4j.LoggerFactory;
 /**
  * Turns a downloaded message into the Camel {@link Message}: mail headers (through the header filter), the body and
  * the attachments. A mail that cannot be mapped never makes this class throw: the raw message becomes the body and
- * {@link Pop3xConstants#MAPPING_ERROR} says why.
+ * {@link #MAPPING_ERROR} says why.
  */
 public final class MailMapper {
+
+    /** The Camel header with the reason a mail could not be mapped (documented as Pop3xConstants.MAPPING_ERROR). */
+    public static final String MAPPING_ERROR = "CamelPop3xMappingError";
 
     private static final Logger LOG = LoggerFactory.getLogger(MailMapper.class);
 
@@ -52,15 +54,15 @@ public final class MailMapper {
     /**
      * Sets body, mail headers (through the filter) and attachments on target. Never throws for a bad mail: if MIME
      * parsing or body extraction fails with mapMailMessage=true, the body becomes the raw message and header
-     * {@link Pop3xConstants#MAPPING_ERROR} is set to a short reason. Headers are still copied when they could be read.
+     * {@link #MAPPING_ERROR} is set to a short reason. Headers are still copied when they could be read.
      *
      * @throws UncheckedIOException only when the spooled message itself cannot be read (local I/O, not the mail)
      */
     public void map(SpooledMessage raw, Message target) {
         if (headerBlockTooLarge(raw)) {
             MailHeaders.copy(MailHeaders.readHeadersWithinLimit(raw), target, headerFilter);
-            target.setBody(rawBody(raw));
-            target.setHeader(Pop3xConstants.MAPPING_ERROR, "header block larger than "
+            target.setBody(RawMessageBody.of(raw));
+            target.setHeader(MAPPING_ERROR, "header block larger than "
                     + MailHeaders.MAX_HEADER_BLOCK_BYTES + " bytes (the limit for one mail's headers)");
             return;
         }
@@ -72,12 +74,12 @@ public final class MailMapper {
             } else {
                 MailHeaders.copy(MailHeaders.readHeadersOnly(raw), target, headerFilter);
             }
-            target.setBody(rawBody(raw));
+            target.setBody(RawMessageBody.of(raw));
             return;
         }
         MimeMessage mime;
         try {
-            mime = new MimeMessage(SESSION, raw.openSharedStream());
+            mime = new MimeMessage(SESSION, RawMessageBody.sharedStream(raw));
         } catch (Exception | StackOverflowError e) {
             // MimeMessage could not even read the header: give the plain header parser a chance, then go raw
             MailHeaders.copy(MailHeaders.readHeadersOnly(raw), target, headerFilter);
@@ -112,18 +114,10 @@ public final class MailMapper {
         }
     }
 
-    private static Object rawBody(SpooledMessage raw) {
-        try {
-            return raw.toStreamCache();
-        } catch (IOException e) {
-            throw new UncheckedIOException("Cannot read the spooled message", e);
-        }
-    }
-
     private static void mappingFailed(SpooledMessage raw, Message target, Throwable cause) {
         LOG.debug("Mail could not be mapped, delivering it raw", cause);
-        target.setBody(rawBody(raw));
-        target.setHeader(Pop3xConstants.MAPPING_ERROR, reason(cause));
+        target.setBody(RawMessageBody.of(raw));
+        target.setHeader(MAPPING_ERROR, reason(cause));
     }
 
     static String reason(Throwable cause) {

@@ -43,13 +43,13 @@ final class Pop3Auth {
     void login(String user, String password) throws IOException {
         String cmd = "AUTH LOGIN";
         String b64Password = base64(password);
-        client.send(cmd);
+        client.writeLine(cmd);
         client.flush();
         expectContinuation(cmd, password, b64Password);
-        client.send(base64(user));
+        client.writeLine(base64(user));
         client.flush();
         expectContinuation(cmd, password, b64Password);
-        client.send(b64Password);
+        client.writeLine(b64Password);
         client.flush();
         finish(cmd, "*", password, b64Password);
     }
@@ -63,19 +63,19 @@ final class Pop3Auth {
     /** AUTH mech with the response either as initial response on the same line or after a "+ " challenge. */
     private void sasl(String cmd, String b64, boolean initialResponse, String cancel, String secret) throws IOException {
         if (initialResponse) {
-            client.send(cmd + " " + b64);
+            client.writeLine(cmd + " " + b64);
         } else {
-            client.send(cmd);
+            client.writeLine(cmd);
             client.flush();
             expectContinuation(cmd, secret, b64);
-            client.send(b64);
+            client.writeLine(b64);
         }
         client.flush();
         finish(cmd, cancel, secret, b64);
     }
 
     private void simple(String name, String line, String... secrets) throws IOException {
-        client.send(line);
+        client.writeLine(line);
         client.flush();
         Pop3Response r = client.readStatus(name);
         if (!r.ok()) {
@@ -100,7 +100,7 @@ final class Pop3Auth {
         String line = client.readLine(cmd);
         Pop3Response r = client.parse(line);
         if (Pop3Response.isContinuation(line)) {
-            client.send(cancel);
+            client.writeLine(cancel);
             client.flush();
             r = client.readStatus(cmd);
             if (r.ok()) {

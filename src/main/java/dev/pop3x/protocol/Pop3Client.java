@@ -8,8 +8,8 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.List;
+import java.util.ArrayDeque;
+import java.util.Deque;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.regex.Matcher;
@@ -17,6 +17,12 @@ import java.util.regex.Pattern;
 
 /**
  * A POP3 session (RFC 1939, 2449, 2595, 5034) over one socket. Not thread-safe: one poll, one thread.
+ * <p>
+ * Commands are {@link Pop3Command}s: {@link #queue} them, {@link #flush()}, and take each one's result with
+ * {@link #answer}. The client keeps the commands in the order they went out and reads the answers strictly in that
+ * order, handing each to its own command, so a caller can never take one command's answer for another's. With
+ * PIPELINING ({@link #usePipelining()}) a flush sends everything queued in one write; without it one command is on
+ * the wire at a time, and the next goes out when the answer before it has been read.
  * <p>
  * Nothing here logs: command lines may carry credentials. Any I/O or protocol error other than a plain
  * {@code -ERR} closes the socket, because the stream position is then unknown, and a dropped connection
@@ -31,10 +37,15 @@ public final class Pop3Client implements Closeable {
 
     private final Pop3ClientOptions options;
     private final String endpoint;
+    /** Queued, not sent yet. */
+    private final Deque<Pop3Command<?>> unsent = new ArrayDeque<>();
+    /** Sent, answer not read yet: the answers arrive in this order. */
+    private final Deque<Pop3Command<?>> unanswered = new ArrayDeque<>();
     private Socket socket;
     private Pop3Input in;
     private OutputStream out;
     private boolean secure;
+    private boolean pipelining;
     private boolean closed;
     private Pop3Response greeting;
     private String greetingLine;
@@ -43,8 +54,7 @@ public final class Pop3Client implements Closeable {
 
     private Pop3Client(Socket socket, Pop3ClientOptions options, boolean secure) throws IOException {
         this.options = options;
-        this.endpoint = (options.host() != null ? options.host() : socket.getInetAddress().getHostAddress())
-                + ":" + (options.host() != null ? options.port() : socket.getPort());
+        this.endpoint = options.host() + ":" + options.port();
         attach(socket, secure);
     }
 
@@ -76,19 +86,6 @@ public final class Pop3Client implements Closeable {
         }
     }
 
-    /** Same as {@link #connect}, over a socket the caller already connected (scripted peers in tests; no TLS). */
-    public static Pop3Client over(Socket socket, Pop3ClientOptions options) throws IOException {
-        try {
-            socket.setSoTimeout(Pop3ClientOptions.millis(options.readTimeout()));
-            Pop3Client client = new Pop3Client(socket, options, false);
-            client.readGreeting();
-            return client;
-        } catch (IOException | RuntimeException e) {
-            closeQuietly(socket);
-            throw e;
-        }
-    }
-
     private void attach(Socket s, boolean tls) throws IOException {
         this.socket = s;
         this.in = new Pop3Input(s.getInputStream());
@@ -109,34 +106,46 @@ public final class Pop3Client implements Closeable {
         }
     }
 
-    public Pop3Response greeting() {
+    Pop3Response greeting() {
         return greeting;
     }
 
     /** The APOP timestamp (RFC 1939 §7) from the greeting, with its angle brackets. */
-    public Optional<String> apopTimestamp() {
+    Optional<String> apopTimestamp() {
         Matcher m = APOP_TIMESTAMP.matcher(greetingLine);
         return m.find() ? Optional.of(m.group()) : Optional.empty();
     }
 
     /** TLS active (implicit or after STLS). */
-    public boolean isSecure() {
+    boolean isSecure() {
         return secure;
     }
 
     /** CAPA; cached until STLS. A -ERR answer gives {@link Capabilities#none()}. */
     public Capabilities capabilities() throws IOException {
         if (capabilities == null) {
-            Pop3Response r = command("CAPA");
-            if (!r.ok()) {
+            try {
+                capabilities = execute(Pop3Command.multiLine("CAPA", body -> {
+                    BoundedBuffer lines = new BoundedBuffer(MAX_CAPA_OCTETS);
+                    body.copyTo(lines);
+                    return Capabilities.parse(lines.text().lines().toList());
+                }));
+            } catch (Pop3Exception e) {
                 capabilities = Capabilities.none();
-            } else {
-                BoundedBuffer body = new BoundedBuffer(MAX_CAPA_OCTETS);
-                readMultiline(body);
-                capabilities = Capabilities.parse(body.text().lines().toList());
             }
         }
         return capabilities;
+    }
+
+    /**
+     * From now on a flush sends every queued command in one write, if the server announced PIPELINING
+     * (RFC 2449 §6.6); otherwise nothing changes.
+     *
+     * @return whether commands are pipelined now
+     */
+    public boolean usePipelining() throws IOException {
+        pipelining = capabilities().has("PIPELINING");
+        return pipelining;
     }
 
     /**
@@ -147,23 +156,23 @@ public final class Pop3Client implements Closeable {
         if (secure) {
             throw new IllegalStateException("TLS is already active");
         }
-        expectOk("STLS");
+        ensureIdle("STLS");
+        Pop3Response r = execute(Pop3Command.singleLine("STLS"));
+        if (!r.ok()) {
+            throw new Pop3Exception("STLS", r);
+        }
         if (in.buffered() > 0) {
             // anything sent before the handshake could be injected by a man in the middle (CVE-2011-0411 class)
             close();
             throw new Pop3ProtocolException("server sent data after the STLS answer, before the TLS handshake");
         }
         try {
-            attach(Pop3Tls.layer(socket, options, endpointHost()), true);
+            attach(Pop3Tls.layer(socket, options, options.host()), true);
         } catch (IOException | RuntimeException e) {
             close();
             throw e;
         }
         capabilities = null;
-    }
-
-    private String endpointHost() {
-        return options.host() != null ? options.host() : socket.getInetAddress().getHostAddress();
     }
 
     /**
@@ -175,6 +184,7 @@ public final class Pop3Client implements Closeable {
         Objects.requireNonNull(mechanism, "mechanism");
         Objects.requireNonNull(user, "user");
         Objects.requireNonNull(password, "password"); // never send "PASS null"
+        ensureIdle("a login");
         Pop3Auth auth = new Pop3Auth(this);
         switch (mechanism) {
             case USER -> auth.userPass(user, password);
@@ -192,29 +202,36 @@ public final class Pop3Client implements Closeable {
     public void authenticateXoauth2(String user, String accessToken, boolean oneLine) throws IOException {
         Objects.requireNonNull(user, "user");
         Objects.requireNonNull(accessToken, "accessToken");
+        ensureIdle("a login");
         new Pop3Auth(this).xoauth2(user, accessToken, oneLine);
     }
 
-    // ---- low level: send several commands, flush once, read the answers in order (pipelining) ----
+    // ---- the command queue ----
 
-    /** Appends command + CRLF to the buffered output; no flush. */
-    public void send(String command) throws IOException {
+    /**
+     * Queues a command behind those queued before; it goes out at the next {@link #flush()} (without PIPELINING,
+     * once the answers before it are read).
+     *
+     * @throws IllegalStateException a QUIT while answers with a body are unread: they are data someone asked for
+     */
+    public <T> Pop3Command<T> queue(Pop3Command<T> command) throws IOException {
         ensureOpen();
-        if (command.indexOf('\r') >= 0 || command.indexOf('\n') >= 0) {
-            // the command is not echoed: it may carry a secret
-            throw new IllegalArgumentException("a POP3 command must not contain CR or LF");
+        if (command.line().equalsIgnoreCase("QUIT") && awaitsBody()) {
+            throw new IllegalStateException("QUIT while answers with a body are unread");
         }
-        try {
-            out.write(command.getBytes(StandardCharsets.UTF_8));
-            out.write(CRLF);
-        } catch (IOException e) {
-            close();
-            throw e;
-        }
+        command.queued();
+        unsent.add(command);
+        return command;
     }
 
+    /** Sends what may go now: every queued command with PIPELINING, else the first one if none is on the wire. */
     public void flush() throws IOException {
         ensureOpen();
+        while (!unsent.isEmpty() && (pipelining || unanswered.isEmpty())) {
+            Pop3Command<?> command = unsent.poll();
+            writeLine(command.line());
+            unanswered.add(command);
+        }
         try {
             out.flush();
         } catch (IOException e) {
@@ -223,16 +240,112 @@ public final class Pop3Client implements Closeable {
         }
     }
 
-    /** Reads one status line; does not throw on -ERR. */
-    public Pop3Response readStatus(String commandForErrors) throws IOException {
-        return parse(readLine(commandForErrors));
+    /**
+     * The result of a queued command. Reads the answers in order up to this one (sending what has to go first),
+     * handing each to its own command.
+     *
+     * @throws Pop3Exception the server refused the command ({@code -ERR}); the connection is still in step
+     */
+    public <T> T answer(Pop3Command<T> command) throws IOException {
+        if (!command.isAnswered() && !unsent.contains(command) && !unanswered.contains(command)) {
+            throw new IllegalStateException(command.line() + " is not queued on this client");
+        }
+        while (!command.isAnswered()) {
+            readNextAnswer();
+        }
+        return command.result();
     }
 
     /**
-     * Reads a multi-line body up to CRLF.CRLF into sink, dot-unstuffed; the terminating line is not written;
-     * line ends are written as received. Returns the octets written. Memory use is bounded whatever the line length.
+     * Reads the answers in order up to, not including, the given command (none once it is answered: so were all
+     * before it); all of them when it is null.
      */
-    public long readMultiline(OutputStream sink) throws IOException {
+    public void readAnswersBefore(Pop3Command<?> command) throws IOException {
+        for (Pop3Command<?> next = next(); next != null && next != command
+                                            && (command == null || !command.isAnswered()); next = next()) {
+            readNextAnswer();
+        }
+    }
+
+    /** Queues, sends and answers one command. */
+    public <T> T execute(Pop3Command<T> command) throws IOException {
+        queue(command);
+        flush();
+        return answer(command);
+    }
+
+    /**
+     * QUIT (which makes DELE final) behind the commands queued before, then close. Returns the answer even if
+     * -ERR: the caller decides.
+     *
+     * @throws IllegalStateException answers with a body are unread; nothing is sent then
+     */
+    public Pop3Response quit() throws IOException {
+        Pop3Command<Pop3Response> quit = queue(Pop3Command.singleLine("QUIT"));
+        try {
+            flush();
+            return answer(quit);
+        } finally {
+            close();
+        }
+    }
+
+    private void readNextAnswer() throws IOException {
+        if (unanswered.isEmpty()) {
+            flush();
+        }
+        Pop3Command<?> command = unanswered.poll();
+        try {
+            Pop3Response status = readStatus(command.line());
+            AnswerBody body = new AnswerBody();
+            command.answered(status, body);
+            if (command.hasBody() && status.ok() && !body.read) {
+                readMultiline(OutputStream.nullOutputStream()); // the handler did not want it; stay in step
+            }
+        } catch (IOException | RuntimeException e) {
+            // the line, or a handler on a whole answer (a malformed listing, a full disk): the stream is out of step
+            close();
+            throw e;
+        }
+    }
+
+    /** The command whose answer comes next, sent or not; null when none is outstanding. */
+    private Pop3Command<?> next() {
+        return unanswered.isEmpty() ? unsent.peek() : unanswered.peek();
+    }
+
+    private boolean awaitsBody() {
+        return unsent.stream().anyMatch(Pop3Command::hasBody) || unanswered.stream().anyMatch(Pop3Command::hasBody);
+    }
+
+    private void ensureIdle(String what) {
+        if (!unsent.isEmpty() || !unanswered.isEmpty()) {
+            throw new IllegalStateException(what + " while commands are queued");
+        }
+    }
+
+    // ---- the wire, for the queue and for the login exchanges ----
+
+    /** Appends line + CRLF to the buffered output; no flush. */
+    void writeLine(String line) throws IOException {
+        ensureOpen();
+        Pop3Command.checkLine(line);
+        try {
+            out.write(line.getBytes(StandardCharsets.UTF_8));
+            out.write(CRLF);
+        } catch (IOException e) {
+            close();
+            throw e;
+        }
+    }
+
+    /** Reads one status line; does not throw on -ERR. */
+    Pop3Response readStatus(String commandForErrors) throws IOException {
+        return parse(readLine(commandForErrors));
+    }
+
+    /** A multi-line body into sink, dot-unstuffed; the terminating line is not written. Returns the octets written. */
+    private long readMultiline(OutputStream sink) throws IOException {
         ensureOpen();
         try {
             return in.readMultiline(sink, lastCommand);
@@ -264,169 +377,6 @@ public final class Pop3Client implements Closeable {
         }
     }
 
-    // ---- one at a time conveniences; -ERR throws Pop3Exception ----
-
-    public MaildropStat stat() throws IOException {
-        Pop3Response r = expectOk("STAT");
-        String[] f = r.text().split("[ \t]+");
-        try {
-            return new MaildropStat(Integer.parseInt(f[0]), Long.parseLong(f[1]));
-        } catch (RuntimeException e) {
-            close();
-            throw new Pop3ProtocolException("malformed STAT answer: \"" + Pop3Response.printable(r.text()) + "\"");
-        }
-    }
-
-    /** UIDL; Pop3Exception on -ERR (the caller may fall back). Fields are split on runs of spaces/tabs. */
-    public List<UidlEntry> uidl() throws IOException {
-        sendAndFlush("UIDL");
-        return readUidlAnswer();
-    }
-
-    public List<ListEntry> list() throws IOException {
-        sendAndFlush("LIST");
-        return readListAnswer();
-    }
-
-    /** RETR n into sink; returns the octets written. */
-    public long retrieve(int messageNumber, OutputStream sink) throws IOException {
-        sendAndFlush("RETR " + messageNumber);
-        return readMessageAnswer("RETR " + messageNumber, sink);
-    }
-
-    /** TOP n l into sink (the header, a blank line, then l body lines). */
-    public long top(int messageNumber, int lines, OutputStream sink) throws IOException {
-        sendAndFlush("TOP " + messageNumber + " " + lines);
-        return readMessageAnswer("TOP " + messageNumber + " " + lines, sink);
-    }
-
-    public void delete(int messageNumber) throws IOException {
-        expectOk("DELE " + messageNumber);
-    }
-
-    // ---- answers to commands sent earlier with send(): with PIPELINING several are outstanding, read in order ----
-
-    /** The answer to a UIDL sent earlier; Pop3Exception on -ERR, after which the connection is still in step. */
-    public List<UidlEntry> readUidlAnswer() throws IOException {
-        List<UidlEntry> result = new ArrayList<>();
-        for (String[] f : readListing("UIDL")) {
-            result.add(new UidlEntry(number(f[0], "UIDL"), f[1]));
-        }
-        return result;
-    }
-
-    /** The answer to a LIST sent earlier. */
-    public List<ListEntry> readListAnswer() throws IOException {
-        List<ListEntry> result = new ArrayList<>();
-        for (String[] f : readListing("LIST")) {
-            try {
-                result.add(new ListEntry(number(f[0], "LIST"), Long.parseLong(f[1])));
-            } catch (NumberFormatException e) {
-                close();
-                throw new Pop3ProtocolException("malformed LIST line: \"" + Pop3Response.printable(String.join(" ", f)) + "\"");
-            }
-        }
-        return result;
-    }
-
-    /** The answer to a RETR or TOP sent earlier, streamed into sink; Pop3Exception on -ERR (still in step). */
-    public long readMessageAnswer(String command, OutputStream sink) throws IOException {
-        Pop3Response r = readStatus(command);
-        if (!r.ok()) {
-            throw new Pop3Exception(command, r);
-        }
-        return readMultiline(sink);
-    }
-
-    /** The answer to a single-line command sent earlier (DELE, NOOP, ...); not thrown on -ERR. */
-    public Pop3Response readAnswer(String command) throws IOException {
-        return readStatus(command);
-    }
-
-    private void sendAndFlush(String command) throws IOException {
-        send(command);
-        flush();
-    }
-
-    private List<String[]> readListing(String command) throws IOException {
-        Pop3Response r = readStatus(command);
-        if (!r.ok()) {
-            throw new Pop3Exception(command, r);
-        }
-        ByteArrayOutputStream body = new ByteArrayOutputStream();
-        readMultiline(body);
-        String text = body.toString(StandardCharsets.UTF_8);
-        List<String[]> rows = new ArrayList<>();
-        // by hand rather than with split(regex): thousands of lines per poll, and this runs while the JVM is still cold
-        for (int start = 0, end; start < text.length(); start = end + 1) {
-            end = text.indexOf('\n', start);
-            if (end < 0) {
-                end = text.length();
-            }
-            String s = text.substring(start, end).strip();
-            if (s.isEmpty()) {
-                continue;
-            }
-            String[] f = twoFields(s);
-            if (f == null) {
-                close();
-                throw new Pop3ProtocolException("malformed " + command + " line: \"" + Pop3Response.printable(s) + "\"");
-            }
-            rows.add(f);
-        }
-        return rows;
-    }
-
-    /** "n value": the first two fields of a stripped listing line, split at runs of spaces or tabs; null if fewer. */
-    private static String[] twoFields(String s) {
-        int gap = 0;
-        while (gap < s.length() && !isBlank(s.charAt(gap))) {
-            gap++;
-        }
-        int second = gap;
-        while (second < s.length() && isBlank(s.charAt(second))) {
-            second++;
-        }
-        if (second == s.length()) {
-            return null;
-        }
-        int secondEnd = second;
-        while (secondEnd < s.length() && !isBlank(s.charAt(secondEnd))) {
-            secondEnd++;
-        }
-        return new String[] { s.substring(0, gap), s.substring(second, secondEnd) };
-    }
-
-    private static boolean isBlank(char c) {
-        return c == ' ' || c == '\t';
-    }
-
-    private int number(String s, String command) throws Pop3ProtocolException {
-        try {
-            return Integer.parseInt(s);
-        } catch (NumberFormatException e) {
-            close();
-            throw new Pop3ProtocolException("malformed message number in " + command + ": \"" + Pop3Response.printable(s) + "\"");
-        }
-    }
-
-    public void noop() throws IOException {
-        expectOk("NOOP");
-    }
-
-    public void reset() throws IOException {
-        expectOk("RSET");
-    }
-
-    /** QUIT (which makes DELE final), then close. Returns the answer even if -ERR: the caller decides. */
-    public Pop3Response quit() throws IOException {
-        try {
-            return command("QUIT");
-        } finally {
-            close();
-        }
-    }
-
     public boolean isOpen() {
         return !closed && !socket.isClosed();
     }
@@ -445,21 +395,6 @@ public final class Pop3Client implements Closeable {
         return "Pop3Client[" + endpoint + "]";
     }
 
-    /** Sends a command that is safe to name in errors, and reads its status line. */
-    private Pop3Response command(String command) throws IOException {
-        send(command);
-        flush();
-        return readStatus(command);
-    }
-
-    private Pop3Response expectOk(String command) throws IOException {
-        Pop3Response r = command(command);
-        if (!r.ok()) {
-            throw new Pop3Exception(command, r);
-        }
-        return r;
-    }
-
     private void ensureOpen() throws IOException {
         if (closed) {
             throw new IOException("POP3 connection to " + endpoint + " is closed");
@@ -471,6 +406,20 @@ public final class Pop3Client implements Closeable {
             s.close();
         } catch (IOException | RuntimeException ignored) {
             // closing is best effort: the session is over either way
+        }
+    }
+
+    /** The body of the answer being read, read once. */
+    private final class AnswerBody implements Pop3Command.Body {
+        private boolean read;
+
+        @Override
+        public long copyTo(OutputStream sink) throws IOException {
+            if (read) {
+                throw new IllegalStateException("an answer's body is read once");
+            }
+            read = true;
+            return readMultiline(sink);
         }
     }
 

@@ -4,12 +4,19 @@ import java.io.Closeable;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.security.DigestOutputStream;
-import java.time.Duration;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.HexFormat;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 
 import javax.net.ssl.SSLException;
 
@@ -17,6 +24,7 @@ import dev.pop3x.protocol.Capabilities;
 import dev.pop3x.protocol.ListEntry;
 import dev.pop3x.protocol.Pop3Client;
 import dev.pop3x.protocol.Pop3ClientOptions;
+import dev.pop3x.protocol.Pop3Command;
 import dev.pop3x.protocol.Pop3Exception;
 import dev.pop3x.protocol.Pop3Response;
 import dev.pop3x.protocol.Security;
@@ -24,35 +32,39 @@ import dev.pop3x.protocol.UidlEntry;
 
 /**
  * One poll's POP3 session: connect and log in, take the snapshot, fetch and delete messages, QUIT. Used by the poll
- * thread only; nothing else ever writes to its socket.
+ * thread only; nothing else ever writes to its socket. The order of the commands in flight and the matching of
+ * answers to them is the {@link Pop3Client}'s; this class keeps what the answers mean for the mails.
  */
 public final class MailboxSession implements Closeable {
 
     private final Pop3Client client;
     private final Capabilities capabilities;
     private final boolean pipelining;
+    private final Spool spool;
     private boolean headerDigestKeys;
-    /** Commands sent whose answers are not read yet, in order; a DELE carries the UIDL it is for. */
-    private final java.util.ArrayDeque<Outstanding> outstanding = new java.util.ArrayDeque<>();
-    private final java.util.Map<String, Integer> markedCopies = new java.util.HashMap<>();
-    private final java.util.Set<String> refusedUids = new java.util.HashSet<>();
+    /** RETRs and TOPs queued whose messages are not taken yet, in order. */
+    private final Deque<Pop3Command<SpooledMessage>> messageRequests = new ArrayDeque<>();
+    private final Map<String, Integer> markedCopies = new HashMap<>();
+    private final Set<String> refusedUids = new HashSet<>();
+    /** DELE refusals not reported yet, as "uid: answer". */
+    private final List<String> refusals = new ArrayList<>();
 
-    private record Outstanding(String command, String uid) {
-    }
-
-    private MailboxSession(Pop3Client client, Capabilities capabilities, boolean pipelining) {
+    private MailboxSession(Pop3Client client, Capabilities capabilities, boolean pipelining, Spool spool) {
         this.client = client;
         this.capabilities = capabilities;
-        this.pipelining = pipelining && capabilities.has("PIPELINING");
+        this.pipelining = pipelining;
+        this.spool = spool;
     }
 
     /**
      * Connects (implicit TLS or STLS as configured) and logs in.
      *
+     * @param spool where downloaded messages are kept
      * @throws AuthenticationFailedException the credentials were refused
      * @throws MailboxUnavailableException   the mailbox or server is unavailable ([IN-USE], [LOGIN-DELAY], [SYS/*])
      */
-    public static MailboxSession open(Pop3ClientOptions options, Login login, boolean allowPipelining) throws IOException {
+    public static MailboxSession open(Pop3ClientOptions options, Login login, boolean allowPipelining, Spool spool)
+            throws IOException {
         String mailbox = login.username() + "@" + options.host() + ":" + options.port();
         Pop3Client client;
         try {
@@ -77,7 +89,7 @@ public final class MailboxSession implements Closeable {
                         ? new MailboxUnavailableException(mailbox, e, loginDelay(capabilities))
                         : new AuthenticationFailedException(mailbox, e);
             }
-            return new MailboxSession(client, capabilities, allowPipelining);
+            return new MailboxSession(client, capabilities, allowPipelining && client.usePipelining(), spool);
         } catch (IOException | RuntimeException e) {
             client.close();
             throw e;
@@ -113,26 +125,16 @@ public final class MailboxSession implements Closeable {
      * size. That costs one TOP per message and poll; identical headers and sizes count as copies of one mail.
      */
     public MailboxSnapshot snapshot() throws IOException {
-        client.send("UIDL");
-        if (!pipelining) {
-            client.flush();
-            List<UidlEntry> uidl = readUidlOrNull();
-            client.send("LIST");
-            client.flush();
-            return snapshotOf(uidl, client.readListAnswer());
-        }
-        client.send("LIST");
+        Pop3Command<List<UidlEntry>> uidl = client.queue(Pop3Command.uidl());
+        Pop3Command<List<ListEntry>> list = client.queue(Pop3Command.list());
         client.flush();
-        List<UidlEntry> uidl = readUidlOrNull();
-        return snapshotOf(uidl, client.readListAnswer());
-    }
-
-    private List<UidlEntry> readUidlOrNull() throws IOException {
+        List<UidlEntry> uids;
         try {
-            return client.readUidlAnswer();
+            uids = client.answer(uidl);
         } catch (Pop3Exception e) {
-            return null; // no UIDL on this server
+            uids = null; // no UIDL on this server
         }
+        return snapshotOf(uids, client.answer(list));
     }
 
     private MailboxSnapshot snapshotOf(List<UidlEntry> uidl, List<ListEntry> list) throws IOException {
@@ -158,7 +160,7 @@ public final class MailboxSession implements Closeable {
         for (ListEntry entry : list) {
             MessageDigest sha256 = sha256();
             try (OutputStream digest = new DigestOutputStream(OutputStream.nullOutputStream(), sha256)) {
-                client.top(entry.messageNumber(), 0, digest);
+                client.execute(Pop3Command.top(entry.messageNumber(), 0, body -> body.copyTo(digest)));
             } catch (Pop3Exception e) {
                 throw new IOException("The server supports neither UIDL nor TOP: pop3x cannot tell its mails apart"
                                       + " from one session to the next (" + e.getMessage() + ")", e);
@@ -179,13 +181,29 @@ public final class MailboxSession implements Closeable {
 
     // ---- messages and deletes: commands are queued, and with PIPELINING sent together at flush() ----
 
-    /** Asks for a message: RETR, or {@code TOP n 0} for its header only. Read the answer with {@link #readMessage}. */
-    public void requestMessage(int number, boolean headerOnly) throws IOException {
-        String command = headerOnly ? "TOP " + number + " 0" : "RETR " + number;
-        client.send(command);
-        outstanding.add(new Outstanding(command, null));
+    /**
+     * Asks for a message: RETR, or {@code TOP n 0} for its header only. Take it with {@link #readMessage()}, in the
+     * order asked for.
+     */
+    public void requestMessage(MailboxMessage message, boolean headerOnly) throws IOException {
+        long expectedSize = headerOnly ? 0 : message.size();
+        Pop3Command.BodyHandler<SpooledMessage> download = body -> download(body, expectedSize);
+        messageRequests.add(client.queue(headerOnly
+                ? Pop3Command.top(message.number(), 0, download)
+                : Pop3Command.retr(message.number(), download)));
         if (!pipelining) {
             client.flush();
+        }
+    }
+
+    private SpooledMessage download(Pop3Command.Body body, long expectedSize) throws IOException {
+        SpooledMessage.Sink sink = spool.sink(expectedSize);
+        try {
+            body.copyTo(sink);
+            return sink.finish();
+        } catch (IOException | RuntimeException e) {
+            sink.discard();
+            throw e;
         }
     }
 
@@ -194,14 +212,24 @@ public final class MailboxSession implements Closeable {
      * answers are read at once; with it, before the next message or at QUIT.
      */
     public void requestDelete(String uid, List<Integer> numbers) throws IOException {
+        Pop3Command<Pop3Response> last = null;
         for (int number : numbers) {
-            client.send("DELE " + number);
-            outstanding.add(new Outstanding("DELE " + number, uid));
+            last = client.queue(Pop3Command.singleLine("DELE " + number, answer -> deleteAnswered(uid, number, answer)));
         }
-        if (!pipelining) {
+        if (!pipelining && last != null) {
             client.flush();
-            readDeleteAnswers();
+            client.answer(last);
         }
+    }
+
+    private Pop3Response deleteAnswered(String uid, int number, Pop3Response answer) {
+        if (answer.ok()) {
+            markedCopies.merge(uid, 1, Integer::sum);
+        } else {
+            refusedUids.add(uid);
+            refusals.add(uid + ": DELE " + number + " -ERR " + answer.text());
+        }
+        return answer;
     }
 
     /** Sends what was queued (with pipelining: one write for a whole window of commands). */
@@ -212,73 +240,48 @@ public final class MailboxSession implements Closeable {
     /**
      * Reads the answers to the DELEs sent so far that come before the next message answer.
      *
-     * @return the refusals, as "uid: answer", for the log; refused mails stay delete-pending
+     * @return the refusals not reported yet, as "uid: answer", for the log; refused mails stay delete-pending
      */
     public List<String> readDeleteAnswers() throws IOException {
-        List<String> refused = new ArrayList<>();
-        while (!outstanding.isEmpty() && outstanding.peek().uid() != null) {
-            Outstanding dele = outstanding.poll();
-            Pop3Response answer = client.readAnswer(dele.command());
-            if (answer.ok()) {
-                markedCopies.merge(dele.uid(), 1, Integer::sum);
-            } else {
-                refusedUids.add(dele.uid());
-                refused.add(dele.uid() + ": " + dele.command() + " -ERR " + answer.text());
-            }
-        }
+        client.readAnswersBefore(messageRequests.peek());
+        List<String> refused = List.copyOf(refusals);
+        refusals.clear();
         return refused;
     }
 
     /**
-     * Reads the next message answer into memory or a spool file.
+     * The next message asked for, in memory or in a spool file (DELE answers before it are read on the way).
      *
      * @throws Pop3Exception the server refused this one message ({@code -ERR}); the session is still usable
      */
-    public SpooledMessage readMessage(long spoolThreshold) throws IOException {
-        return readMessage(spoolThreshold, 0);
-    }
-
-    /** As {@link #readMessage(long)}, with the size LIST announced for it (0 or less when unknown). */
-    public SpooledMessage readMessage(long spoolThreshold, long expectedSize) throws IOException {
-        Outstanding request = outstanding.poll();
-        if (request == null || request.uid() != null) {
-            throw new IllegalStateException("no message answer is outstanding; read the DELE answers first");
+    public SpooledMessage readMessage() throws IOException {
+        Pop3Command<SpooledMessage> request = messageRequests.poll();
+        if (request == null) {
+            throw new IllegalStateException("no message was asked for");
         }
-        SpooledMessage.Sink sink = SpooledMessage.sink(spoolThreshold, expectedSize);
-        try {
-            client.readMessageAnswer(request.command(), sink);
-            return sink.finish();
-        } catch (IOException | RuntimeException e) {
-            sink.discard();
-            throw e;
-        }
+        return client.answer(request);
     }
 
     /** Mails whose DELE the server accepted for every copy: deleted if QUIT succeeds. */
-    public java.util.Set<String> markedForDeletion() {
-        java.util.Set<String> marked = new java.util.LinkedHashSet<>(markedCopies.keySet());
+    public Set<String> markedForDeletion() {
+        Set<String> marked = new LinkedHashSet<>(markedCopies.keySet());
         marked.removeAll(refusedUids);
         return marked;
     }
 
-    /** True while a RETR/TOP answer is still unread: a QUIT now would be answered after it. */
+    /** True while a message asked for is not taken yet: the client refuses a QUIT before its answer. */
     public boolean awaitsMessageAnswers() {
-        return outstanding.stream().anyMatch(o -> o.uid() == null);
+        return !messageRequests.isEmpty();
     }
 
-    /** @return true when the server confirmed QUIT, which is what makes the DELEs of this session final */
+    /**
+     * QUIT behind the DELEs queued, then close.
+     *
+     * @return true when the server confirmed QUIT, which is what makes the DELEs of this session final
+     * @throws IllegalStateException a message answer is unread (nothing is sent then)
+     */
     public boolean quit() throws IOException {
-        if (awaitsMessageAnswers()) {
-            throw new IllegalStateException("QUIT while message answers are unread would misread them as its own");
-        }
-        client.send("QUIT");
-        client.flush();
-        readDeleteAnswers();
-        try {
-            return client.readAnswer("QUIT").ok();
-        } finally {
-            client.close();
-        }
+        return client.quit().ok();
     }
 
     @Override

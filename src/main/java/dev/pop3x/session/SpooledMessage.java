@@ -1,5 +1,7 @@
 package dev.pop3x.session;
 
+import java.io.BufferedOutputStream;
+import java.io.ByteArrayInputStream;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
@@ -7,17 +9,11 @@ import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
-
-import jakarta.mail.util.SharedByteArrayInputStream;
-import jakarta.mail.util.SharedFileInputStream;
-
-import org.apache.camel.StreamCache;
-import org.apache.camel.converter.stream.FileInputStreamCache;
-import org.apache.camel.converter.stream.InputStreamCache;
+import java.util.Optional;
 
 /**
- * The raw RFC 822 bytes of one downloaded message: in heap up to a threshold, in a temp file above it, so that a
- * large mail is never held whole in memory. {@link #close()} removes the file.
+ * The raw RFC 822 bytes of one downloaded message: in heap up to a threshold, in a spool file above it (see
+ * {@link Spool}), so that a large mail is never held whole in memory. {@link #close()} removes the file.
  */
 public final class SpooledMessage implements Closeable {
 
@@ -35,19 +31,6 @@ public final class SpooledMessage implements Closeable {
         return new SpooledMessage(bytes, null, bytes.length);
     }
 
-    /** A sink for RETR: keeps bytes in memory until {@code threshold}, then moves them to a temp file. */
-    public static Sink sink(long threshold) {
-        return new Sink(threshold, 0);
-    }
-
-    /**
-     * As {@link #sink(long)}, with the size the server announced (LIST; 0 or less when unknown), so that a message
-     * kept in memory is read into one array of the right size instead of a growing and copied one.
-     */
-    public static Sink sink(long threshold, long expectedSize) {
-        return new Sink(threshold, expectedSize);
-    }
-
     public long size() {
         return size;
     }
@@ -58,15 +41,7 @@ public final class SpooledMessage implements Closeable {
 
     /** A fresh stream over the whole message. */
     public InputStream openStream() throws IOException {
-        return bytes != null ? new java.io.ByteArrayInputStream(bytes) : Files.newInputStream(file);
-    }
-
-    /**
-     * A stream jakarta.mail can parse without copying: parts of a MimeMessage built on it refer back into this
-     * buffer or file instead of holding their own copy.
-     */
-    public InputStream openSharedStream() throws IOException {
-        return bytes != null ? new SharedByteArrayInputStream(bytes) : new SharedFileInputStream(file.toFile());
+        return bytes != null ? new ByteArrayInputStream(bytes) : Files.newInputStream(file);
     }
 
     /** The first bytes of the message (its header block, say): bytes[0, length). */
@@ -84,9 +59,14 @@ public final class SpooledMessage implements Closeable {
         }
     }
 
-    /** The message as a re-readable Camel body (no copy for in-memory messages). */
-    public StreamCache toStreamCache() throws IOException {
-        return bytes != null ? new InputStreamCache(bytes) : new FileInputStreamCache(file.toFile());
+    /** The bytes of a message held in memory, not a copy (only to be read); empty when it is spooled. */
+    public Optional<byte[]> bytesInMemory() {
+        return Optional.ofNullable(bytes);
+    }
+
+    /** The spool file; empty when the message is held in memory. */
+    public Optional<Path> spoolFile() {
+        return Optional.ofNullable(file);
     }
 
     @Override
@@ -100,18 +80,20 @@ public final class SpooledMessage implements Closeable {
         }
     }
 
-    /** Collects a message while it is being read from the server. */
+    /** Collects a message while it is being read from the server; made by {@link Spool#sink}. */
     public static final class Sink extends OutputStream {
         private static final int MAX_ARRAY = Integer.MAX_VALUE - 16;
         private final long threshold;
+        private final Path directory;
         private byte[] memory;
         private int used;
         private Path file;
         private OutputStream fileOut;
         private long count;
 
-        private Sink(long threshold, long expectedSize) {
+        Sink(long threshold, long expectedSize, Path directory) {
             this.threshold = threshold;
+            this.directory = directory;
             long initial = expectedSize > 0 ? Math.min(expectedSize, threshold) : Math.min(8192, threshold);
             this.memory = new byte[(int) Math.max(0, Math.min(initial, MAX_ARRAY))];
         }
@@ -124,8 +106,10 @@ public final class SpooledMessage implements Closeable {
         @Override
         public void write(byte[] b, int off, int len) throws IOException {
             if (fileOut == null && count + len > threshold) {
-                file = Files.createTempFile("pop3x-", ".eml");
-                fileOut = new java.io.BufferedOutputStream(Files.newOutputStream(file), 65536);
+                // Camel removes its spool directory when it stops, and a temp directory may be cleaned up too
+                Files.createDirectories(directory);
+                file = Files.createTempFile(directory, "pop3x-", ".eml");
+                fileOut = new BufferedOutputStream(Files.newOutputStream(file), 65536);
                 fileOut.write(memory, 0, used);
                 memory = null;
             }

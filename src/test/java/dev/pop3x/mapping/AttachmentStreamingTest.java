@@ -5,10 +5,12 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Base64;
 
 import dev.pop3x.Pop3xConstants;
+import dev.pop3x.session.Spool;
 import dev.pop3x.session.SpooledMessage;
 
 import org.apache.camel.CamelContext;
@@ -27,6 +29,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * the heap: the bytes this thread allocates while mapping and reading it stay far below the attachment's size.
  */
 class AttachmentStreamingTest {
+
+    private static final Path TEMP_DIR = Path.of(System.getProperty("java.io.tmpdir"));
 
     private static final int ATTACHMENT_BYTES = 20 * 1024 * 1024;
     /** Parsing and decoding buffers, Strings for the headers: about 4 MB measured; a copy would be 20 MB or more. */
@@ -84,7 +88,7 @@ class AttachmentStreamingTest {
 
     /** Writes the mail through the RETR sink in slices, so the test itself never holds 20 MB either. */
     private static SpooledMessage spoolMailWithAttachment() throws IOException {
-        SpooledMessage.Sink sink = SpooledMessage.sink(64 * 1024);
+        SpooledMessage.Sink sink = new Spool(64 * 1024, TEMP_DIR).sink(0);
         write(sink, String.join("\r\n", "Subject: big", "Content-Type: multipart/mixed; boundary=sep", "", "--sep",
                 "Content-Type: text/plain", "", "see attachment", "--sep", "Content-Type: application/octet-stream",
                 "Content-Disposition: attachment; filename=big.bin", "Content-Transfer-Encoding: base64", "", ""));

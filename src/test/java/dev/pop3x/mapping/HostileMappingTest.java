@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.stream.Stream;
 
 import dev.pop3x.Pop3xConstants;
+import dev.pop3x.session.Spool;
 import dev.pop3x.session.SpooledMessage;
 import dev.pop3x.testsupport.HostileMessages;
 import dev.pop3x.testsupport.HostileMessages.Hostile;
@@ -37,6 +38,8 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
  * person reading the mail would expect.
  */
 class HostileMappingTest {
+
+    private static final Path TEMP_DIR = Path.of(System.getProperty("java.io.tmpdir"));
 
     private static final Duration LIMIT = Duration.ofSeconds(5);
     private static final String REAL_UID = "real-uid";
@@ -251,7 +254,7 @@ class HostileMappingTest {
     }
 
     static SpooledMessage spool(byte[] bytes) throws IOException {
-        SpooledMessage.Sink sink = SpooledMessage.sink(0);
+        SpooledMessage.Sink sink = new Spool(0, TEMP_DIR).sink(0);
         sink.write(bytes, 0, bytes.length);
         SpooledMessage spooled = sink.finish();
         assertThat(spooled.inMemory()).isEqualTo(bytes.length == 0);

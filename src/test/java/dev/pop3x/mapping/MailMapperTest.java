@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 
 import dev.pop3x.Pop3xConstants;
+import dev.pop3x.session.Spool;
 import dev.pop3x.session.SpooledMessage;
 import dev.pop3x.testsupport.StartedCamelContext;
 
@@ -24,6 +25,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 
 class MailMapperTest {
+
+    private static final Path TEMP_DIR = Path.of(System.getProperty("java.io.tmpdir"));
 
     @RegisterExtension
     static StartedCamelContext camel = new StartedCamelContext();
@@ -513,7 +516,7 @@ class MailMapperTest {
                 "",
                 base64("x".repeat(5000)),
                 "--sep--");
-        SpooledMessage.Sink sink = SpooledMessage.sink(16);
+        SpooledMessage.Sink sink = new Spool(16, TEMP_DIR).sink(0);
         sink.write(raw, 0, raw.length);
         try (SpooledMessage onDisk = sink.finish()) {
             assertThat(onDisk.inMemory()).isFalse();

@@ -1,5 +1,13 @@
 package dev.pop3x.protocol;
 
+import static dev.pop3x.protocol.Pop3Commands.delete;
+import static dev.pop3x.protocol.Pop3Commands.list;
+import static dev.pop3x.protocol.Pop3Commands.noop;
+import static dev.pop3x.protocol.Pop3Commands.reset;
+import static dev.pop3x.protocol.Pop3Commands.retrieve;
+import static dev.pop3x.protocol.Pop3Commands.stat;
+import static dev.pop3x.protocol.Pop3Commands.top;
+import static dev.pop3x.protocol.Pop3Commands.uidl;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -76,7 +84,7 @@ class Pop3ClientSessionTest {
                 .expect("CAPA", "-ERR unknown command").expect("NOOP", "+OK").start();
              Pop3Client c = peer.client()) {
             assertThat(c.capabilities()).isSameAs(Capabilities.none());
-            c.noop(); // the session is still usable
+            noop(c); // the session is still usable
             c.close();
             peer.verify();
         }
@@ -89,7 +97,7 @@ class Pop3ClientSessionTest {
                         "4 same-id", ".")
                 .start();
              Pop3Client c = peer.client()) {
-            assertThat(c.uidl()).containsExactly(new UidlEntry(1, "whqtswO00WBw418f9t5JxYwZ"),
+            assertThat(uidl(c)).containsExactly(new UidlEntry(1, "whqtswO00WBw418f9t5JxYwZ"),
                     new UidlEntry(2, "QhdPYR:00WBw1Ph7x7"), new UidlEntry(3, "same-id"), new UidlEntry(4, "same-id"));
         }
     }
@@ -100,8 +108,8 @@ class Pop3ClientSessionTest {
                 .expect("UIDL", "-ERR Invalid command").expect("LIST", "+OK 2 messages", "1 120", "2  200000", ".")
                 .start();
              Pop3Client c = peer.client()) {
-            assertThatThrownBy(c::uidl).isInstanceOf(Pop3Exception.class).hasMessage("UIDL failed: -ERR Invalid command");
-            assertThat(c.list()).containsExactly(new ListEntry(1, 120), new ListEntry(2, 200000));
+            assertThatThrownBy(() -> uidl(c)).isInstanceOf(Pop3Exception.class).hasMessage("UIDL failed: -ERR Invalid command");
+            assertThat(list(c)).containsExactly(new ListEntry(1, 120), new ListEntry(2, 200000));
         }
     }
 
@@ -110,9 +118,9 @@ class Pop3ClientSessionTest {
         try (ScriptedPop3Peer peer = new ScriptedPop3Peer().send(GREETING)
                 .expect("STAT", "+OK 0 0").expect("UIDL", "+OK", ".").expect("LIST", "+OK 0 messages", ".").start();
              Pop3Client c = peer.client()) {
-            assertThat(c.stat()).isEqualTo(new MaildropStat(0, 0));
-            assertThat(c.uidl()).isEmpty();
-            assertThat(c.list()).isEmpty();
+            assertThat(stat(c)).isEqualTo(new MaildropStat(0, 0));
+            assertThat(uidl(c)).isEmpty();
+            assertThat(list(c)).isEmpty();
         }
     }
 
@@ -124,14 +132,14 @@ class Pop3ClientSessionTest {
                 .expect("RETR 2", "+OK", ".").expect("TOP 1 0", "+OK", "Subject: x", "", ".").start();
              Pop3Client c = peer.client()) {
             ByteArrayOutputStream one = new ByteArrayOutputStream();
-            long n = c.retrieve(1, one);
+            long n = retrieve(c, 1, one);
             assertThat(one.toString(StandardCharsets.US_ASCII))
                     .isEqualTo("Subject: x\r\n\r\n.leading dot\r\n.\r\nbare lf\nend\r\n");
             assertThat(n).isEqualTo(one.size());
             ByteArrayOutputStream empty = new ByteArrayOutputStream();
-            assertThat(c.retrieve(2, empty)).isZero();
+            assertThat(retrieve(c, 2, empty)).isZero();
             ByteArrayOutputStream top = new ByteArrayOutputStream();
-            c.top(1, 0, top);
+            top(c, 1, 0, top);
             assertThat(top.toString(StandardCharsets.US_ASCII)).isEqualTo("Subject: x\r\n\r\n");
         }
     }
@@ -142,11 +150,11 @@ class Pop3ClientSessionTest {
                 .expect("RETR 9", "-ERR No such message").expect("DELE 1", "+OK Message 1 marked")
                 .expect("RSET", "+OK").expect("NOOP", "+OK").start();
              Pop3Client c = peer.client()) {
-            assertThatThrownBy(() -> c.retrieve(9, new ByteArrayOutputStream()))
+            assertThatThrownBy(() -> retrieve(c, 9, new ByteArrayOutputStream()))
                     .isInstanceOf(Pop3Exception.class).hasMessage("RETR 9 failed: -ERR No such message");
-            c.delete(1);
-            c.reset();
-            c.noop();
+            delete(c, 1);
+            reset(c);
+            noop(c);
             c.close();
             peer.verify();
         }
@@ -157,7 +165,7 @@ class Pop3ClientSessionTest {
         try (ScriptedPop3Peer peer = new ScriptedPop3Peer().send(GREETING)
                 .expect("RETR 3", "+OK", "Subject: cut", "", "half a bo").hangUp().start();
              Pop3Client c = peer.client()) {
-            assertThatThrownBy(() -> c.retrieve(3, new ByteArrayOutputStream()))
+            assertThatThrownBy(() -> retrieve(c, 3, new ByteArrayOutputStream()))
                     .isInstanceOf(Pop3ProtocolException.class)
                     .hasMessageContaining("connection closed in the middle of RETR 3");
             assertThat(c.isOpen()).isFalse();
@@ -169,7 +177,7 @@ class Pop3ClientSessionTest {
         try (ScriptedPop3Peer peer = new ScriptedPop3Peer().send(GREETING).expect("NOOP", "+OK " + "x".repeat(5000))
                 .start();
              Pop3Client c = peer.client()) {
-            assertThatThrownBy(c::noop).isInstanceOf(Pop3ProtocolException.class).hasMessageContaining("4096 octets");
+            assertThatThrownBy(() -> noop(c)).isInstanceOf(Pop3ProtocolException.class).hasMessageContaining("4096 octets");
         }
     }
 
@@ -189,37 +197,34 @@ class Pop3ClientSessionTest {
     @Test
     void pipelinedRetrievals() throws Exception {
         try (ScriptedPop3Peer peer = new ScriptedPop3Peer().send(GREETING)
+                .expect("CAPA", "+OK", "PIPELINING", ".")
                 .expect("RETR 1").expect("RETR 2").expect("DELE 1")
                 // answers only after all three commands arrived: proves they went out in one flush
                 .send("+OK", "first", "..dot", ".", "+OK", "second", ".", "+OK marked")
                 .start();
              Pop3Client c = peer.client()) {
-            c.send("RETR 1");
-            c.send("RETR 2");
-            c.send("DELE 1");
-            c.flush();
+            assertThat(c.usePipelining()).isTrue();
             ByteArrayOutputStream a = new ByteArrayOutputStream();
             ByteArrayOutputStream b = new ByteArrayOutputStream();
-            assertThat(c.readStatus("RETR 1").ok()).isTrue();
-            c.readMultiline(a);
-            assertThat(c.readStatus("RETR 2").ok()).isTrue();
-            c.readMultiline(b);
-            assertThat(c.readStatus("DELE 1")).isEqualTo(new Pop3Response(true, null, "marked"));
+            Pop3Command<Long> retr1 = c.queue(Pop3Command.retr(1, body -> body.copyTo(a)));
+            Pop3Command<Long> retr2 = c.queue(Pop3Command.retr(2, body -> body.copyTo(b)));
+            Pop3Command<Pop3Response> dele1 = c.queue(Pop3Command.singleLine("DELE 1"));
+            c.flush();
+            assertThat(c.answer(retr1)).isEqualTo(a.size());
+            assertThat(c.answer(retr2)).isEqualTo(b.size());
+            assertThat(c.answer(dele1)).isEqualTo(new Pop3Response(true, null, "marked"));
             assertThat(a.toString(StandardCharsets.US_ASCII)).isEqualTo("first\r\n.dot\r\n");
             assertThat(b.toString(StandardCharsets.US_ASCII)).isEqualTo("second\r\n");
             c.close();
             peer.verify();
-            assertThat(peer.receivedText()).isEqualTo("RETR 1\r\nRETR 2\r\nDELE 1\r\n");
+            assertThat(peer.receivedText()).isEqualTo("CAPA\r\nRETR 1\r\nRETR 2\r\nDELE 1\r\n");
         }
     }
 
     @Test
-    void sendRejectsLineBreaksWithoutEchoingTheCommand() throws Exception {
-        try (ScriptedPop3Peer peer = new ScriptedPop3Peer().send(GREETING).start();
-             Pop3Client c = peer.client()) {
-            assertThatThrownBy(() -> c.send("PASS hunter2\r\nDELE 1"))
-                    .isInstanceOf(IllegalArgumentException.class).message().doesNotContain("hunter2");
-        }
+    void commandLinesWithLineBreaksAreRefusedWithoutEchoingThem() {
+        assertThatThrownBy(() -> Pop3Command.singleLine("PASS hunter2\r\nDELE 1"))
+                .isInstanceOf(IllegalArgumentException.class).message().doesNotContain("hunter2");
     }
 
     @Test
@@ -228,7 +233,7 @@ class Pop3ClientSessionTest {
                 .start();
              Pop3Client c = peer.client(Duration.ofMillis(200))) {
             long start = System.nanoTime();
-            assertThatThrownBy(c::noop).isInstanceOf(SocketTimeoutException.class);
+            assertThatThrownBy(() -> noop(c)).isInstanceOf(SocketTimeoutException.class);
             assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(3));
             assertThat(c.isOpen()).isFalse(); // the stream position is unknown now: the client dropped the line
             peer.verify();
@@ -240,7 +245,7 @@ class Pop3ClientSessionTest {
         ScriptedPop3Peer peer = new ScriptedPop3Peer().send(GREETING).expect("NOOP", "+OK").start();
         try (Pop3Client c = peer.client()) {
             // the peer drops the connection at once, so the client sees EOF instead of hanging
-            assertThatThrownBy(c::reset).isInstanceOf(Pop3ProtocolException.class);
+            assertThatThrownBy(() -> reset(c)).isInstanceOf(Pop3ProtocolException.class);
         }
         assertThatThrownBy(peer::close).isInstanceOf(AssertionError.class)
                 .hasMessageContaining("expected \"NOOP\" but the client sent \"RSET\"");

@@ -21,9 +21,9 @@ import javax.net.ssl.SSLSocket;
  * "send these bytes" steps, a record of everything the client sent. A line the script does not expect fails the
  * test (at {@link #verify()}) and drops the connection, so the client sees EOF rather than hanging.
  */
-final class ScriptedPop3Peer implements AutoCloseable {
+public final class ScriptedPop3Peer implements AutoCloseable {
 
-    interface Writer {
+    public interface Writer {
         void write(OutputStream out) throws IOException;
     }
 
@@ -53,12 +53,12 @@ final class ScriptedPop3Peer implements AutoCloseable {
     private Thread thread;
     private volatile Socket socket;
 
-    ScriptedPop3Peer() throws IOException {
+    public ScriptedPop3Peer() throws IOException {
         server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
     }
 
     /** Sends each line followed by CRLF. */
-    ScriptedPop3Peer send(String... lines) {
+    public ScriptedPop3Peer send(String... lines) {
         StringBuilder sb = new StringBuilder();
         for (String l : lines) {
             sb.append(l).append("\r\n");
@@ -66,61 +66,61 @@ final class ScriptedPop3Peer implements AutoCloseable {
         return sendRaw(sb.toString().getBytes(StandardCharsets.UTF_8));
     }
 
-    ScriptedPop3Peer sendRaw(byte[] bytes) {
+    public ScriptedPop3Peer sendRaw(byte[] bytes) {
         return send(out -> out.write(bytes));
     }
 
-    ScriptedPop3Peer send(Writer writer) {
+    public ScriptedPop3Peer send(Writer writer) {
         steps.add(new Send(writer));
         return this;
     }
 
-    ScriptedPop3Peer expect(String line) {
+    public ScriptedPop3Peer expect(String line) {
         steps.add(new Expect(line));
         return this;
     }
 
-    ScriptedPop3Peer expect(String line, String... reply) {
+    public ScriptedPop3Peer expect(String line, String... reply) {
         return expect(line).send(reply);
     }
 
     /** Closes the connection at this point of the script (a server crash or a cut line). */
-    ScriptedPop3Peer hangUp() {
+    public ScriptedPop3Peer hangUp() {
         steps.add(new HangUp());
         return this;
     }
 
     /** Stays silent until the client closes the connection. */
-    ScriptedPop3Peer silentUntilClientCloses() {
+    public ScriptedPop3Peer silentUntilClientCloses() {
         steps.add(new AwaitClose());
         return this;
     }
 
     /** Server side of a TLS handshake at this point: first step = implicit TLS, after "+OK" to STLS = STARTTLS. */
-    ScriptedPop3Peer startTls(SSLContext context) {
+    public ScriptedPop3Peer startTls(SSLContext context) {
         steps.add(new StartTls(context));
         return this;
     }
 
-    ScriptedPop3Peer start() {
+    public ScriptedPop3Peer start() {
         thread = new Thread(this::run, "scripted-pop3-peer");
         thread.setDaemon(true);
         thread.start();
         return this;
     }
 
-    int port() {
+    public int port() {
         return server.getLocalPort();
     }
 
-    Pop3Client client() throws IOException {
+    public Pop3Client client() throws IOException {
         return client(Duration.ofSeconds(5));
     }
 
-    Pop3Client client(Duration readTimeout) throws IOException {
+    public Pop3Client client(Duration readTimeout) throws IOException {
         Pop3ClientOptions options = Pop3ClientOptions.builder().host("127.0.0.1").port(port())
                 .security(Security.NONE).readTimeout(readTimeout).build();
-        return Pop3Client.over(new Socket(InetAddress.getLoopbackAddress(), port()), options);
+        return Pop3Client.connect(options);
     }
 
     private void run() {
@@ -194,7 +194,7 @@ final class ScriptedPop3Peer implements AutoCloseable {
     }
 
     /** Waits for the script to end and rethrows whatever went wrong in the peer. */
-    void verify() throws Exception {
+    public void verify() throws Exception {
         thread.join(TimeUnit.SECONDS.toMillis(10));
         if (thread.isAlive()) {
             throw new AssertionError("peer script did not finish; received so far: " + received);
@@ -207,11 +207,11 @@ final class ScriptedPop3Peer implements AutoCloseable {
         }
     }
 
-    List<String> received() {
+    public List<String> received() {
         return List.copyOf(received);
     }
 
-    String receivedText() {
+    public String receivedText() {
         synchronized (receivedBytes) {
             return receivedBytes.toString(StandardCharsets.UTF_8);
         }

@@ -10,8 +10,11 @@ import dev.pop3x.protocol.AuthMechanism;
 import dev.pop3x.protocol.ListEntry;
 import dev.pop3x.protocol.Pop3Client;
 import dev.pop3x.protocol.Pop3ClientOptions;
+import dev.pop3x.protocol.Pop3Command;
+import dev.pop3x.protocol.Pop3Commands;
 import dev.pop3x.protocol.Pop3Exception;
 import dev.pop3x.protocol.Pop3ProtocolException;
+import dev.pop3x.protocol.Pop3Response;
 import dev.pop3x.protocol.Security;
 import dev.pop3x.protocol.UidlEntry;
 import java.io.ByteArrayOutputStream;
@@ -82,7 +85,7 @@ class FaultyPop3ServerTest {
     void authPlainWithInitialResponseAndAfterChallenge() throws IOException {
         try (Pop3Client c = client()) {
             c.authenticate(AuthMechanism.PLAIN, USER, PASSWORD);
-            assertThat(c.stat().messageCount()).isEqualTo(2);
+            assertThat(Pop3Commands.stat(c).messageCount()).isEqualTo(2);
         }
         try (Pop3Client c = client()) {
             assertThatThrownBy(() -> c.authenticate(AuthMechanism.PLAIN, USER, "wrong"))
@@ -106,8 +109,8 @@ class FaultyPop3ServerTest {
     @Test
     void listUidlStatAndErrorsForBadNumbers() throws IOException {
         try (Pop3Client c = loggedIn()) {
-            assertThat(c.list()).containsExactly(new ListEntry(1, MAIL_1.length()), new ListEntry(2, MAIL_2.length()));
-            assertThat(c.uidl()).containsExactly(new UidlEntry(1, "u1"), new UidlEntry(2, "u2"));
+            assertThat(Pop3Commands.list(c)).containsExactly(new ListEntry(1, MAIL_1.length()), new ListEntry(2, MAIL_2.length()));
+            assertThat(Pop3Commands.uidl(c)).containsExactly(new UidlEntry(1, "u1"), new UidlEntry(2, "u2"));
         }
         try (Pop3TestClient.Session s = login()) {
             assertThat(s.send("LIST 2")).isEqualTo("+OK 2 " + MAIL_2.length());
@@ -240,19 +243,18 @@ class FaultyPop3ServerTest {
     @Test
     void pipelinedCommandsAreAnsweredInOrder() throws IOException {
         try (Pop3Client c = loggedIn()) {
-            c.send("RETR 1");
-            c.send("DELE 1");
-            c.send("RETR 2");
-            c.send("DELE 2");
-            c.flush();
+            assertThat(c.usePipelining()).isTrue();
             ByteArrayOutputStream m1 = new ByteArrayOutputStream();
             ByteArrayOutputStream m2 = new ByteArrayOutputStream();
-            assertThat(c.readStatus("RETR").ok()).isTrue();
-            c.readMultiline(m1);
-            assertThat(c.readStatus("DELE").ok()).isTrue();
-            assertThat(c.readStatus("RETR").ok()).isTrue();
-            c.readMultiline(m2);
-            assertThat(c.readStatus("DELE").ok()).isTrue();
+            Pop3Command<Long> retr1 = c.queue(Pop3Command.retr(1, body -> body.copyTo(m1)));
+            Pop3Command<Pop3Response> dele1 = c.queue(Pop3Command.singleLine("DELE 1"));
+            Pop3Command<Long> retr2 = c.queue(Pop3Command.retr(2, body -> body.copyTo(m2)));
+            Pop3Command<Pop3Response> dele2 = c.queue(Pop3Command.singleLine("DELE 2"));
+            c.flush();
+            assertThat(c.answer(retr1)).isEqualTo((long) MAIL_1.length());
+            assertThat(c.answer(dele1).ok()).isTrue();
+            assertThat(c.answer(retr2)).isEqualTo((long) MAIL_2.length());
+            assertThat(c.answer(dele2).ok()).isTrue();
             assertThat(c.quit().ok()).isTrue();
             assertThat(m1.toString(StandardCharsets.UTF_8)).isEqualTo(MAIL_1);
             assertThat(m2.toString(StandardCharsets.UTF_8)).isEqualTo(MAIL_2);
@@ -326,7 +328,7 @@ class FaultyPop3ServerTest {
             assertThat(s.send("UIDL 2")).isEqualTo("+OK 2   \t u2");
         }
         try (Pop3Client c = loggedIn()) {
-            assertThat(c.uidl()).containsExactly(new UidlEntry(1, "u1"), new UidlEntry(2, "u2"));
+            assertThat(Pop3Commands.uidl(c)).containsExactly(new UidlEntry(1, "u1"), new UidlEntry(2, "u2"));
         }
     }
 
@@ -334,9 +336,9 @@ class FaultyPop3ServerTest {
     void listSizeDelta() throws IOException {
         server.listSizeDelta(-5);
         try (Pop3Client c = loggedIn()) {
-            assertThat(c.list()).containsExactly(
+            assertThat(Pop3Commands.list(c)).containsExactly(
                     new ListEntry(1, MAIL_1.length() - 5), new ListEntry(2, MAIL_2.length() - 5));
-            assertThat(c.stat().size()).isEqualTo(MAIL_1.length() + MAIL_2.length() - 10);
+            assertThat(Pop3Commands.stat(c).size()).isEqualTo(MAIL_1.length() + MAIL_2.length() - 10);
             assertThat(retr(c, 2)).isEqualTo(MAIL_2); // the content is not affected
         }
     }
@@ -374,7 +376,7 @@ class FaultyPop3ServerTest {
             assertThat(retr(c, 1)).isEqualTo("Subject: one\nMessage-ID: <1@test>\n\nfirst body\nline 2\n");
             assertThat(retr(c, 3)).isEqualTo("Subject: d\n\n.x\n");
             assertThat(top(c, 2, 0)).isEqualTo("Subject: two\n\n");
-            assertThat(c.stat().messageCount()).isEqualTo(3); // status lines still work afterwards
+            assertThat(Pop3Commands.stat(c).messageCount()).isEqualTo(3); // status lines still work afterwards
         }
     }
 
@@ -399,7 +401,7 @@ class FaultyPop3ServerTest {
     void dropAtQuitDeletesNothing() throws IOException {
         server.dropAt("QUIT", 1);
         try (Pop3Client c = loggedIn()) {
-            c.delete(1);
+            Pop3Commands.delete(c, 1);
             assertThatThrownBy(c::quit).isInstanceOf(IOException.class);
         }
         assertThat(server.uids()).containsExactly("u1", "u2");
@@ -409,12 +411,13 @@ class FaultyPop3ServerTest {
     void dropAtPipelinedDeleKeepsEarlierAnswers() throws IOException {
         server.dropAt("DELE", 2);
         try (Pop3Client c = loggedIn()) {
-            c.send("DELE 1");
-            c.send("DELE 2");
-            c.send("QUIT");
+            c.usePipelining();
+            Pop3Command<Pop3Response> dele1 = c.queue(Pop3Command.singleLine("DELE 1"));
+            Pop3Command<Pop3Response> dele2 = c.queue(Pop3Command.singleLine("DELE 2"));
+            c.queue(Pop3Command.singleLine("QUIT"));
             c.flush();
-            assertThat(c.readStatus("DELE").ok()).isTrue();
-            assertThatThrownBy(() -> c.readStatus("DELE")).isInstanceOf(Pop3ProtocolException.class);
+            assertThat(c.answer(dele1).ok()).isTrue();
+            assertThatThrownBy(() -> c.answer(dele2)).isInstanceOf(Pop3ProtocolException.class);
         }
         assertThat(server.count()).isEqualTo(2);
         assertThat(server.commands()).endsWith("DELE 1", "DELE 2"); // QUIT was never read
@@ -443,10 +446,10 @@ class FaultyPop3ServerTest {
         Pop3ClientOptions shortTimeout = options().toBuilder().readTimeout(Duration.ofMillis(200)).build();
         try (Pop3Client c = Pop3Client.connect(shortTimeout)) {
             c.authenticate(AuthMechanism.USER, USER, PASSWORD);
-            assertThatThrownBy(c::stat).isInstanceOf(SocketTimeoutException.class);
+            assertThatThrownBy(() -> Pop3Commands.stat(c)).isInstanceOf(SocketTimeoutException.class);
         }
         try (Pop3Client c = loggedIn()) {
-            assertThat(c.stat().messageCount()).isEqualTo(2); // one-shot
+            assertThat(Pop3Commands.stat(c).messageCount()).isEqualTo(2); // one-shot
         }
     }
 
@@ -455,7 +458,7 @@ class FaultyPop3ServerTest {
         server.stallAt("NOOP", Duration.ofMillis(300));
         try (Pop3Client c = loggedIn()) {
             long t0 = System.nanoTime();
-            c.noop();
+            Pop3Commands.noop(c);
             assertThat(Duration.ofNanos(System.nanoTime() - t0)).isGreaterThanOrEqualTo(Duration.ofMillis(300));
         }
     }
@@ -491,7 +494,7 @@ class FaultyPop3ServerTest {
         }
         assertThat(server.port()).isEqualTo(port);
         try (Pop3Client c = loggedIn()) {
-            assertThat(c.stat().messageCount()).isEqualTo(2);
+            assertThat(Pop3Commands.stat(c).messageCount()).isEqualTo(2);
         }
     }
 
@@ -500,7 +503,7 @@ class FaultyPop3ServerTest {
     @Test
     void commandsAreRecordedInOrderWithSecretsMasked() throws IOException {
         try (Pop3Client c = loggedIn()) {
-            c.uidl();
+            Pop3Commands.uidl(c);
             c.quit();
         }
         try (Pop3Client c = client()) {
@@ -568,13 +571,13 @@ class FaultyPop3ServerTest {
 
     private static String retr(Pop3Client c, int n) throws IOException {
         ByteArrayOutputStream sink = new ByteArrayOutputStream();
-        c.retrieve(n, sink);
+        Pop3Commands.retrieve(c, n, sink);
         return sink.toString(StandardCharsets.UTF_8);
     }
 
     private static String top(Pop3Client c, int n, int lines) throws IOException {
         ByteArrayOutputStream sink = new ByteArrayOutputStream();
-        c.top(n, lines, sink);
+        Pop3Commands.top(c, n, lines, sink);
         return sink.toString(StandardCharsets.UTF_8);
     }
 }

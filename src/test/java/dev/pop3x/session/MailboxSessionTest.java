@@ -1,0 +1,147 @@
+package dev.pop3x.session;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import dev.pop3x.protocol.AuthMechanism;
+import dev.pop3x.protocol.Pop3ClientOptions;
+import dev.pop3x.protocol.Pop3Exception;
+import dev.pop3x.protocol.ScriptedPop3Peer;
+import dev.pop3x.protocol.Security;
+
+/** A poll's session against the scripted peer: what the consumer gets back, and what went over the wire. */
+class MailboxSessionTest {
+
+    private static final Login LOGIN = new Login(AuthMechanism.USER, "alice", "secret", null, false);
+
+    @TempDir
+    Path temp;
+
+    /** Greeting, CAPA, login, then UIDL and LIST of three mails u1..u3 of 30 octets each. */
+    private static ScriptedPop3Peer loggedInPeer(String... capabilities) throws IOException {
+        ScriptedPop3Peer peer = new ScriptedPop3Peer().send("+OK ready").expect("CAPA").send("+OK")
+                .send(capabilities).send(".")
+                .expect("USER alice", "+OK").expect("PASS secret", "+OK");
+        if (List.of(capabilities).contains("PIPELINING")) {
+            // one write for both: the answers come only once both commands are in
+            return peer.expect("UIDL").expect("LIST")
+                    .send("+OK", "1 u1", "2 u2", "3 u3", ".", "+OK", "1 30", "2 30", "3 30", ".");
+        }
+        return peer.expect("UIDL", "+OK", "1 u1", "2 u2", "3 u3", ".").expect("LIST", "+OK", "1 30", "2 30", "3 30", ".");
+    }
+
+    private MailboxSession open(ScriptedPop3Peer peer, long spoolThreshold) throws Exception {
+        Pop3ClientOptions options = Pop3ClientOptions.builder().host("127.0.0.1").port(peer.port())
+                .security(Security.NONE).readTimeout(Duration.ofSeconds(5)).build();
+        return MailboxSession.open(options, LOGIN, true, new Spool(spoolThreshold, temp.resolve("spool")));
+    }
+
+    private static String text(SpooledMessage message) throws Exception {
+        try (message) {
+            return new String(message.openStream().readAllBytes(), StandardCharsets.US_ASCII);
+        }
+    }
+
+    @Test
+    void aRefusedRetrInAPipelinedWindowLeavesTheOtherAnswersMatched() throws Exception {
+        try (ScriptedPop3Peer peer = loggedInPeer("UIDL", "PIPELINING", "USER")
+                .expect("DELE 1").expect("RETR 2").expect("RETR 3")
+                .send("+OK", "-ERR [SYS/TEMP] unreadable", "+OK", "three", ".")
+                .expect("QUIT", "+OK bye").start();
+             MailboxSession session = open(peer, 1024)) {
+            assertThat(session.isPipelining()).isTrue();
+            MailboxSnapshot snapshot = session.snapshot();
+            assertThat(snapshot.uids()).containsExactly("u1", "u2", "u3");
+            session.requestDelete("u1", snapshot.numbersOf("u1"));
+            session.requestMessage(snapshot.find("u2").orElseThrow(), false);
+            session.requestMessage(snapshot.find("u3").orElseThrow(), false);
+            session.flush();
+
+            assertThat(session.readDeleteAnswers()).isEmpty();
+            assertThat(session.markedForDeletion()).containsExactly("u1");
+            assertThatThrownBy(session::readMessage).isInstanceOf(Pop3Exception.class)
+                    .hasMessage("RETR 2 failed: -ERR [SYS/TEMP] unreadable");
+            assertThat(session.isOpen()).isTrue();
+            assertThat(session.awaitsMessageAnswers()).isTrue();
+            assertThat(text(session.readMessage())).isEqualTo("three\r\n");
+            assertThat(session.awaitsMessageAnswers()).isFalse();
+            assertThat(session.quit()).isTrue();
+            peer.verify();
+        }
+    }
+
+    @Test
+    void aRefusedDeleOfOneCopyKeepsTheMailUnmarkedAndIsReportedOnce() throws Exception {
+        try (ScriptedPop3Peer peer = loggedInPeer("UIDL", "PIPELINING", "USER")
+                .expect("DELE 1").expect("DELE 2").send("+OK", "-ERR locked").expect("QUIT", "+OK")
+                .start();
+             MailboxSession session = open(peer, 1024)) {
+            session.snapshot();
+            session.requestDelete("u1", List.of(1, 2));
+            session.flush();
+            assertThat(session.readDeleteAnswers()).containsExactly("u1: DELE 2 -ERR locked");
+            assertThat(session.readDeleteAnswers()).isEmpty();
+            assertThat(session.markedForDeletion()).isEmpty();
+            assertThat(session.quit()).isTrue();
+            peer.verify();
+        }
+    }
+
+    @Test
+    void quitIsRefusedWhileAMessageIsUnread() throws Exception {
+        try (ScriptedPop3Peer peer = loggedInPeer("UIDL", "PIPELINING", "USER")
+                .expect("TOP 1 0", "+OK", "Subject: one", "", ".").expect("QUIT", "+OK").start();
+             MailboxSession session = open(peer, 1024)) {
+            MailboxSnapshot snapshot = session.snapshot();
+            session.requestMessage(snapshot.find("u1").orElseThrow(), true);
+            session.flush();
+            assertThatThrownBy(session::quit).isInstanceOf(IllegalStateException.class);
+            assertThat(session.isOpen()).isTrue();
+            assertThat(text(session.readMessage())).isEqualTo("Subject: one\r\n\r\n");
+            assertThat(session.quit()).isTrue();
+            peer.verify();
+        }
+    }
+
+    @Test
+    void withoutPipeliningCommandsGoOneByOneAndDeleAnswersAreReadAtOnce() throws Exception {
+        try (ScriptedPop3Peer peer = loggedInPeer("UIDL", "USER")
+                .expect("DELE 1", "+OK").expect("RETR 2", "+OK", "two", ".").expect("QUIT", "+OK").start();
+             MailboxSession session = open(peer, 1024)) {
+            assertThat(session.isPipelining()).isFalse();
+            MailboxSnapshot snapshot = session.snapshot();
+            session.requestDelete("u1", snapshot.numbersOf("u1"));
+            assertThat(session.markedForDeletion()).containsExactly("u1");
+            session.requestMessage(snapshot.find("u2").orElseThrow(), false);
+            assertThat(text(session.readMessage())).isEqualTo("two\r\n");
+            assertThat(session.quit()).isTrue();
+            peer.verify();
+            assertThat(peer.received()).endsWith("UIDL", "LIST", "DELE 1", "RETR 2", "QUIT");
+        }
+    }
+
+    @Test
+    void aMessageAboveTheThresholdIsSpooledIntoTheSpoolDirectory() throws Exception {
+        try (ScriptedPop3Peer peer = loggedInPeer("UIDL", "PIPELINING", "USER")
+                .expect("RETR 1", "+OK", "Subject: a mail longer than the threshold", "", "body", ".").start();
+             MailboxSession session = open(peer, 16)) {
+            session.requestMessage(session.snapshot().find("u1").orElseThrow(), false);
+            session.flush();
+            SpooledMessage message = session.readMessage();
+            Path file = message.spoolFile().orElseThrow();
+            assertThat(file.getParent()).isEqualTo(temp.resolve("spool"));
+            assertThat(text(message)).isEqualTo("Subject: a mail longer than the threshold\r\n\r\nbody\r\n");
+            assertThat(file).doesNotExist(); // closing the message removed it
+            assertThat(Files.list(temp.resolve("spool"))).isEmpty();
+        }
+    }
+}
