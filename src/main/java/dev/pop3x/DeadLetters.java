@@ -61,7 +61,7 @@ final class DeadLetters {
         SpooledMessage raw;
         try {
             MailboxSession session = poll.session();
-            session.requestMessage(mail, false);
+            session.requestMessage(mail);
             session.flush();
             raw = session.readMessage();
         } catch (Pop3Exception e) {

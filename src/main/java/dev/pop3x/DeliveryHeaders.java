@@ -10,9 +10,9 @@ import dev.pop3x.session.MailboxMessage;
  * @param mail      the mail as this session lists it
  * @param attempt   1 on the first delivery
  * @param firstSeen epoch millis when the consumer first saw the mail
- * @param truncated only the header is delivered
+ * @param headersOnly only the header is delivered (oversizeAction=headers)
  */
-record DeliveryHeaders(MailboxMessage mail, int attempt, long firstSeen, boolean truncated) {
+record DeliveryHeaders(MailboxMessage mail, int attempt, long firstSeen, boolean headersOnly) {
 
     void applyTo(Map<String, Object> headers) {
         headers.put(Pop3xConstants.UID, mail.uid());
@@ -20,8 +20,8 @@ record DeliveryHeaders(MailboxMessage mail, int attempt, long firstSeen, boolean
         headers.put(Pop3xConstants.SIZE, mail.size());
         headers.put(Pop3xConstants.ATTEMPT, attempt);
         headers.put(Pop3xConstants.FIRST_SEEN, firstSeen);
-        if (truncated) {
-            headers.put(Pop3xConstants.TRUNCATED, true);
+        if (headersOnly) {
+            headers.put(Pop3xConstants.HEADERS_ONLY, true);
         }
     }
 }

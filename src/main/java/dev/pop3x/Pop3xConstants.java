@@ -28,7 +28,7 @@ public final class Pop3xConstants {
 
     @Metadata(description = "Set to true when only the message's header was delivered (oversizeAction=headers).",
               javaType = "Boolean")
-    public static final String TRUNCATED = "CamelPop3xTruncated";
+    public static final String HEADERS_ONLY = "CamelPop3xHeadersOnly";
 
     @Metadata(description = "Set when the message could not be mapped with mapMailMessage=true: the reason. The body is then the raw RFC 822 message.",
               javaType = "String")

@@ -116,7 +116,11 @@ final class RetrievalWindow {
         MailboxSession session = poll.session();
         poll.sendDurableDeletes();
         for (Claim c : window) {
-            session.requestMessage(c.delivery().mail(), c.headersOnly());
+            if (c.headersOnly()) {
+                session.requestHeaders(c.delivery().mail());
+            } else {
+                session.requestMessage(c.delivery().mail());
+            }
         }
         session.flush();
         // the next request goes out when half of this window is read (what is in flight then is its rest)

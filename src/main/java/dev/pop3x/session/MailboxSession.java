@@ -181,16 +181,18 @@ public final class MailboxSession implements Closeable {
 
     // ---- messages and deletes: commands are queued, and with PIPELINING sent together at flush() ----
 
-    /**
-     * Asks for a message: RETR, or {@code TOP n 0} for its header only. Take it with {@link #readMessage()}, in the
-     * order asked for.
-     */
-    public void requestMessage(MailboxMessage message, boolean headerOnly) throws IOException {
-        long expectedSize = headerOnly ? 0 : message.size();
-        Pop3Command.BodyHandler<SpooledMessage> download = body -> download(body, expectedSize);
-        messageRequests.add(client.queue(headerOnly
-                ? Pop3Command.top(message.number(), 0, download)
-                : Pop3Command.retr(message.number(), download)));
+    /** Asks for a whole message (RETR). Take it with {@link #readMessage()}, in the order asked for. */
+    public void requestMessage(MailboxMessage message) throws IOException {
+        queueDownload(Pop3Command.retr(message.number(), body -> download(body, message.size())));
+    }
+
+    /** Asks for a message's header only ({@code TOP n 0}). Take it with {@link #readMessage()}, in the order asked for. */
+    public void requestHeaders(MailboxMessage message) throws IOException {
+        queueDownload(Pop3Command.top(message.number(), 0, body -> download(body, 0)));
+    }
+
+    private void queueDownload(Pop3Command<SpooledMessage> command) throws IOException {
+        messageRequests.add(client.queue(command));
         if (!pipelining) {
             client.flush();
         }

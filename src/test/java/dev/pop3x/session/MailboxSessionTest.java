@@ -62,8 +62,8 @@ class MailboxSessionTest {
             MailboxSnapshot snapshot = session.snapshot();
             assertThat(snapshot.uids()).containsExactly("u1", "u2", "u3");
             session.requestDelete("u1", snapshot.numbersOf("u1"));
-            session.requestMessage(snapshot.find("u2").orElseThrow(), false);
-            session.requestMessage(snapshot.find("u3").orElseThrow(), false);
+            session.requestMessage(snapshot.find("u2").orElseThrow());
+            session.requestMessage(snapshot.find("u3").orElseThrow());
             session.flush();
 
             assertThat(session.readDeleteAnswers()).isEmpty();
@@ -102,7 +102,7 @@ class MailboxSessionTest {
                 .expect("TOP 1 0", "+OK", "Subject: one", "", ".").expect("QUIT", "+OK").start();
              MailboxSession session = open(peer, 1024)) {
             MailboxSnapshot snapshot = session.snapshot();
-            session.requestMessage(snapshot.find("u1").orElseThrow(), true);
+            session.requestHeaders(snapshot.find("u1").orElseThrow());
             session.flush();
             assertThatThrownBy(session::quit).isInstanceOf(IllegalStateException.class);
             assertThat(session.isOpen()).isTrue();
@@ -121,7 +121,7 @@ class MailboxSessionTest {
             MailboxSnapshot snapshot = session.snapshot();
             session.requestDelete("u1", snapshot.numbersOf("u1"));
             assertThat(session.markedForDeletion()).containsExactly("u1");
-            session.requestMessage(snapshot.find("u2").orElseThrow(), false);
+            session.requestMessage(snapshot.find("u2").orElseThrow());
             assertThat(text(session.readMessage())).isEqualTo("two\r\n");
             assertThat(session.quit()).isTrue();
             peer.verify();
@@ -134,7 +134,7 @@ class MailboxSessionTest {
         try (ScriptedPop3Peer peer = loggedInPeer("UIDL", "PIPELINING", "USER")
                 .expect("RETR 1", "+OK", "Subject: a mail longer than the threshold", "", "body", ".").start();
              MailboxSession session = open(peer, 16)) {
-            session.requestMessage(session.snapshot().find("u1").orElseThrow(), false);
+            session.requestMessage(session.snapshot().find("u1").orElseThrow());
             session.flush();
             SpooledMessage message = session.readMessage();
             Path file = message.spoolFile().orElseThrow();
