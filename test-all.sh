@@ -12,7 +12,7 @@ cd "$(dirname "$0")"
 keep_reports() {
   local into="target/test-reports/camel-$1"
   rm -rf "$into" && mkdir -p "$into"
-  for d in target/surefire-reports* target/failsafe-reports; do
+  for d in target/surefire-reports* target/failsafe-reports*; do
     if [ -d "$d" ]; then mv "$d" "$into/"; fi
   done
 }

@@ -13,7 +13,7 @@ import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.impl.DefaultCamelContext;
 
 /**
- * The consumer JVM that {@link CrashSafetyTest} kills with {@code kill -9}: a delete=true route that records each
+ * The consumer JVM that {@link CrashSafetyIT} kills with {@code kill -9}: a delete=true route that records each
  * mail's UIDL in a file (fsynced, so what the route completed survives the kill) and takes a little while per mail,
  * the way real work does, so that the kill lands in the middle of a batch.
  *

@@ -15,7 +15,7 @@ import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.impl.DefaultCamelContext;
 
 /**
- * The consumer JVM of {@link HugeMailTest}, started with a small heap: it consumes one huge mail and writes the size
+ * The consumer JVM of {@link HugeMailIT}, started with a small heap: it consumes one huge mail and writes the size
  * and SHA-256 of what the route read (the raw message, or with {@code mapped} the one attachment) to a file.
  *
  * <p>Arguments: POP3 port on 127.0.0.1, ledger directory, result file, {@code raw} or {@code mapped}.

@@ -4,21 +4,21 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 
 import dev.pop3x.Pop3xConstants;
 import dev.pop3x.session.SpooledMessage;
+import dev.pop3x.testsupport.SharedCorpus;
 
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
@@ -28,7 +28,6 @@ import org.apache.camel.support.DefaultExchange;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * Maps every message of the shared real-world corpus (read in place, never copied into the project): nothing may
@@ -42,19 +41,10 @@ class CorpusMappingTest {
             "content-disposition:\\s*attachment\\s*;[^\\r\\n]*(?:\\r?\\n[ \\t][^\\r\\n]*)*filename",
             Pattern.CASE_INSENSITIVE);
 
-    private static Path corpus() {
-        String shared = System.getProperty("pop3x.shared");
-        return shared != null ? Paths.get(shared, "corpus") : Paths.get("../shared/corpus");
-    }
-
     @Test
     void mapsEveryCorpusMessage() throws Exception {
-        Path corpus = corpus();
-        assumeTrue(Files.isDirectory(corpus), "no corpus at " + corpus.toAbsolutePath());
-        List<Path> files;
-        try (Stream<Path> walk = Files.walk(corpus)) {
-            files = walk.filter(p -> p.toString().endsWith(".eml") && Files.isRegularFile(p)).sorted().toList();
-        }
+        Path corpus = SharedCorpus.folder();
+        List<Path> files = SharedCorpus.mails();
         assertThat(files).isNotEmpty();
 
         CamelContext context = new DefaultCamelContext();
@@ -80,7 +70,7 @@ class CorpusMappingTest {
                     mapping.cancel(true);
                     failures.add(name + ": mapping took longer than " + LIMIT);
                     continue;
-                } catch (java.util.concurrent.ExecutionException e) {
+                } catch (ExecutionException e) {
                     failures.add(name + ": exception escaped: " + e.getCause());
                     continue;
                 }

@@ -5,7 +5,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -15,11 +14,11 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.stream.Stream;
 
 import dev.pop3x.Pop3xConstants;
 import dev.pop3x.session.SpooledMessage;
 import dev.pop3x.testsupport.HostileMessages;
+import dev.pop3x.testsupport.SharedCorpus;
 
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
@@ -30,10 +29,10 @@ import org.junit.jupiter.api.Test;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Random mutations of the corpus (or of the hostile set when there is no corpus) fed to the mapper: no exception may
- * escape, no mapping may hang, the heap must not grow. Seeded: every failure names the seed and the iteration, and
- * {@code -Dpop3x.fuzz.seed=N} replays the run. Bounded by {@code pop3x.fuzz.count} mutations (default 2000) and
- * {@code pop3x.fuzz.seconds} (default 60), whichever comes first.
+ * Random mutations of the corpus (or, outside CI, of the hostile set when there is no corpus) fed to the mapper: no
+ * exception may escape, no mapping may hang, the heap must not grow. Seeded: every failure names the seed and the
+ * iteration, and {@code -Dpop3x.fuzz.seed=N} replays the run. Bounded by {@code pop3x.fuzz.count} mutations (default
+ * 2000) and {@code pop3x.fuzz.seconds} (default 60), whichever comes first.
  */
 class MappingFuzzTest {
 
@@ -120,16 +119,10 @@ class MappingFuzzTest {
     }
 
     private static List<byte[]> inputs() throws IOException {
-        String shared = System.getProperty("pop3x.shared");
-        Path corpus = shared != null ? Paths.get(shared, "corpus") : Paths.get("../shared/corpus");
         List<byte[]> inputs = new ArrayList<>();
-        if (Files.isDirectory(corpus)) {
-            try (Stream<Path> walk = Files.walk(corpus)) {
-                for (Path p : walk.filter(p -> p.toString().endsWith(".eml") && Files.isRegularFile(p)).sorted().toList()) {
-                    if (Files.size(p) <= MAX_INPUT_BYTES) {
-                        inputs.add(Files.readAllBytes(p));
-                    }
-                }
+        for (Path p : SharedCorpus.mailsIfPresent().orElse(List.of())) {
+            if (Files.size(p) <= MAX_INPUT_BYTES) {
+                inputs.add(Files.readAllBytes(p));
             }
         }
         if (inputs.isEmpty()) {

@@ -21,7 +21,7 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * Starts a real GNU Mailutils {@code pop3d} (3.15) for one test class, on free loopback ports, from a fresh temp
- * folder, as described in {@code shared/servers/README.md}.
+ * folder.
  *
  * <pre>
  * &#64;RegisterExtension

@@ -29,7 +29,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Dovecot-specific delivery checks beyond the contract suite (dev.pop3x.contract): an untrusted certificate, a
  * connection cut at QUIT (DELE is final only after QUIT on a real server), an asynchronous route.
  */
-class DovecotDeliveryTest extends DovecotRouteTestSupport {
+class DovecotDeliveryIT extends DovecotRouteTestSupport {
 
     @RegisterExtension
     static DovecotExtension dovecot = new DovecotExtension().withConfig("auth_mechanisms = plain login xoauth2");

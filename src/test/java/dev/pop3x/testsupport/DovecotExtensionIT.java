@@ -24,7 +24,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-class DovecotExtensionTest {
+class DovecotExtensionIT {
 
     @RegisterExtension
     static DovecotExtension dovecot = new DovecotExtension();

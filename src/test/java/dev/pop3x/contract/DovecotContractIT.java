@@ -9,7 +9,7 @@ import org.apache.camel.support.jsse.TrustManagersParameters;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The contract against a real Dovecot 2.3 (the reference server). */
-class DovecotContractTest extends MailContractTest {
+class DovecotContractIT extends MailContractIT {
 
     @RegisterExtension
     static DovecotExtension dovecot = new DovecotExtension();

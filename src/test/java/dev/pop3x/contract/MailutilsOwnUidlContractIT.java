@@ -8,7 +8,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * to each stored mail (md5, time, number), so sizes grow within the session and the file is rewritten at QUIT. pop3x
  * reads UIDL before LIST, so the sizes it sees are the grown ones.
  */
-class MailutilsOwnUidlContractTest extends AbstractMailutilsContractTest {
+class MailutilsOwnUidlContractIT extends AbstractMailutilsContractIT {
 
     @RegisterExtension
     static MailutilsExtension mailutils = new MailutilsExtension().withoutXUidl();

@@ -20,7 +20,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * A poll of a 5,000-mail mailbox whose mails the ledger already knows (kept, delete=false) costs the listing only:
  * the commands the server receives are counted through a proxy.
  */
-class IdlePollTest extends DovecotRouteTestSupport {
+class IdlePollIT extends DovecotRouteTestSupport {
 
     private static final int MAILS = 5000;
 

@@ -6,7 +6,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** A second test class with its own Dovecot (own ports and folder), with {@code pop3_lock_session = yes}. */
-class DovecotLockSessionTest {
+class DovecotLockSessionIT {
 
     @RegisterExtension
     static DovecotExtension dovecot = new DovecotExtension().withLockSession(true);

@@ -24,7 +24,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * letter endpoint, the mailbox ends empty, the consumer keeps polling, and no Exchange carries a forged Camel header.
  * The route refuses mails the mapper could not read, so those go the dead letter way.
  */
-class HostileMailThroughDovecotTest extends DovecotRouteTestSupport {
+class HostileMailThroughDovecotIT extends DovecotRouteTestSupport {
 
     @RegisterExtension
     static DovecotExtension dovecot = new DovecotExtension();

@@ -25,7 +25,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-class MailutilsExtensionTest {
+class MailutilsExtensionIT {
 
     @RegisterExtension
     static MailutilsExtension mailutils = new MailutilsExtension();

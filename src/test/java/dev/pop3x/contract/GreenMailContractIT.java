@@ -17,7 +17,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * The contract against GreenMail. GreenMail deletes at DELE (before QUIT), so passing here proves little about
  * deletion; it shows pop3x works with it. Its built-in TLS certificate names no host, so TLS is not run.
  */
-class GreenMailContractTest extends MailContractTest {
+class GreenMailContractIT extends MailContractIT {
 
     @RegisterExtension
     static GreenMailExtension greenMail = new GreenMailExtension(

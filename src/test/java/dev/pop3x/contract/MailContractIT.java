@@ -25,7 +25,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * Mailutils). docs/interoperability.md reports the results. A server that lacks a feature (STLS, usable TLS) has those
  * tests skipped, with the reason.
  */
-abstract class MailContractTest {
+abstract class MailContractIT {
 
     private static final Duration WAIT = Duration.ofSeconds(30);
 

@@ -7,7 +7,7 @@ import org.apache.camel.CamelContext;
  * The contract against GNU Mailutils pop3d 3.15. Mail is counted in the store, not through POP3: pop3d locks the
  * mailbox per session, so a counting session would make the consumer's poll meet [IN-USE].
  */
-abstract class AbstractMailutilsContractTest extends MailContractTest {
+abstract class AbstractMailutilsContractIT extends MailContractIT {
 
     private static final String CREDENTIALS = "username=" + MailutilsExtension.USER + "&password=" + MailutilsExtension.PASSWORD;
 
@@ -48,7 +48,7 @@ abstract class AbstractMailutilsContractTest extends MailContractTest {
         @Override
         public void bindBeans(CamelContext context) {
             context.getRegistry().bind("ssl",
-                    DovecotContractTest.ssl(mailutils().trustStorePath().toString(), mailutils().trustStorePassword()));
+                    DovecotContractIT.ssl(mailutils().trustStorePath().toString(), mailutils().trustStorePassword()));
         }
     };
 

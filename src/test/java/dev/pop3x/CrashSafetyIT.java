@@ -29,7 +29,7 @@ import static org.awaitility.Awaitility.await;
  * were in flight at the kill. With commitEvery=4 some deletes are final before the kill and some are not, and the
  * ledger syncs on the poll thread; without it, a window is claimed at once and the ledger syncs in the background.
  */
-class CrashSafetyTest {
+class CrashSafetyIT {
 
     private static final int MAILS = 40;
 

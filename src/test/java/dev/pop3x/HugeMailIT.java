@@ -27,7 +27,7 @@ import static org.awaitility.Awaitility.await;
  * A 100 MB mail through a consumer JVM with a 64 MB heap, against a real Dovecot: it is spooled to disk, never held
  * whole in heap, and the route reads every byte (checked by size and SHA-256), raw and as a mapped attachment.
  */
-class HugeMailTest {
+class HugeMailIT {
 
     private static final int MB = 1024 * 1024;
 

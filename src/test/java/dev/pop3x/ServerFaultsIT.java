@@ -22,7 +22,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * RFC 1939 server (DELE takes effect at QUIT, as on real servers). Each test checks what a user sees: what reached
  * the route and how often, what is left on the server, what the log says.
  */
-class ServerFaultsTest extends RouteTestSupport {
+class ServerFaultsIT extends RouteTestSupport {
 
     private FaultyPop3Server server;
     private LogCapture log;

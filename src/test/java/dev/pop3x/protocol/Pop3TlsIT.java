@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Implicit TLS and STLS against the scripted peer, with a certificate for "localhost" made by keytool. */
-class Pop3TlsTest {
+class Pop3TlsIT {
 
     private static final char[] PASS = "changeit".toCharArray();
     private static SSLContext serverContext;

@@ -19,7 +19,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * Every policy option against a real Dovecot: attempts, poison, dead letter, retention, size, caps, commitEvery.
  */
-class DovecotPolicyTest extends DovecotRouteTestSupport {
+class DovecotPolicyIT extends DovecotRouteTestSupport {
 
     @RegisterExtension
     static DovecotExtension dovecot = new DovecotExtension();

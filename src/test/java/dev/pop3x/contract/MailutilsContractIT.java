@@ -7,7 +7,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * The contract against GNU Mailutils pop3d with mails seeded with an X-UIDL header (see MailutilsExtension): pop3d
  * serves them unchanged and uses that header as UIDL.
  */
-class MailutilsContractTest extends AbstractMailutilsContractTest {
+class MailutilsContractIT extends AbstractMailutilsContractIT {
 
     @RegisterExtension
     static MailutilsExtension mailutils = new MailutilsExtension();

@@ -14,7 +14,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Dovecot with pop3_lock_session=yes while another session holds the mailbox: the consumer's polls meet [IN-USE]
  * (after Dovecot's own wait of about 10 s), are skipped with one warning, and the mail arrives once the lock is gone.
  */
-class DovecotLockedMailboxTest extends DovecotRouteTestSupport {
+class DovecotLockedMailboxIT extends DovecotRouteTestSupport {
 
     @RegisterExtension
     static DovecotExtension dovecot = new DovecotExtension().withLockSession(true);

@@ -21,7 +21,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** The wire client against a real Dovecot: every login mechanism, TLS both ways, exact RETR bytes. */
-class Pop3ClientDovecotTest {
+class Pop3ClientDovecotIT {
 
     @RegisterExtension
     static DovecotExtension dovecot = new DovecotExtension().withConfig("auth_mechanisms = plain login apop xoauth2");
