@@ -41,7 +41,8 @@ final class MailCompletion implements Synchronization {
         } catch (IOException | RuntimeException e) {
             // the one failure that breaks the delivery guarantee: the mail will come again
             errors.handleException(mailbox + ": cannot record the completion of mail " + claim.uid()
-                                   + " in the ledger; it will be delivered again", exchange, e);
+                                   + " in the ledger; it will be delivered again",
+                    exchange, e);
         }
     }
 

@@ -41,7 +41,8 @@ final class PoisonMails {
         for (LedgerEntry e : poison) {
             try {
                 table.put(new CompositeDataSupport(TYPE.getRowType(), COLUMNS,
-                        new Object[] { e.uid(), e.attempts(), firstSeen(e), e.lastError() == null ? "" : e.lastError() }));
+                        new Object[] {
+                                e.uid(), e.attempts(), firstSeen(e), e.lastError() == null ? "" : e.lastError() }));
             } catch (OpenDataException ex) {
                 throw new IllegalStateException(ex);
             }

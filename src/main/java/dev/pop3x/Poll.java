@@ -48,7 +48,8 @@ final class Poll implements AutoCloseable {
 
     /** Logs in and takes the snapshot (one UIDL, one LIST). */
     static Poll open(LoginDelay loginDelay, SessionOpener opener, MessageLifecycle lifecycle,
-                     ExecutorService syncExecutor, int commitEvery, String mailbox) throws Exception {
+            ExecutorService syncExecutor, int commitEvery, String mailbox)
+            throws Exception {
         return new Poll(loginDelay, opener, lifecycle, syncExecutor, commitEvery, mailbox);
     }
 

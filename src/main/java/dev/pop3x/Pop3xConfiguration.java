@@ -2,6 +2,7 @@ package dev.pop3x;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.util.Locale;
 
 import dev.pop3x.ledger.Ledger;
 import dev.pop3x.policy.OversizeAction;
@@ -170,7 +171,8 @@ public class Pop3xConfiguration implements Cloneable {
         require(connectTimeout > 0, "connectTimeout", "must be positive, was " + connectTimeout + " ms");
         require(readTimeout > 0, "readTimeout", "must be positive, was " + readTimeout + " ms");
         require(claimTimeout > 0, "claimTimeout", "must be positive, was " + claimTimeout + " ms");
-        require(maxMessagesPerPoll >= 0, "maxMessagesPerPoll", "must be 0 (no limit) or more, was " + maxMessagesPerPoll);
+        require(maxMessagesPerPoll >= 0, "maxMessagesPerPoll",
+                "must be 0 (no limit) or more, was " + maxMessagesPerPoll);
         require(deleteAfter >= 0, "deleteAfter", "must not be negative");
         require(maxAttempts >= 0, "maxAttempts", "must be 0 (retry forever) or more, was " + maxAttempts);
         require(maxMessageSize >= 0, "maxMessageSize", "must be 0 (no limit) or more, was " + maxMessageSize);
@@ -180,7 +182,7 @@ public class Pop3xConfiguration implements Cloneable {
         require(authMechanism != AuthMechanism.XOAUTH2 || accessTokenProvider != null, "accessTokenProvider",
                 "is required with authMechanism=xoauth2");
         require(authMechanism == AuthMechanism.XOAUTH2 || password != null, "password",
-                "is required with authMechanism=" + authMechanism.name().toLowerCase(java.util.Locale.ROOT));
+                "is required with authMechanism=" + authMechanism.name().toLowerCase(Locale.ROOT));
         require(ledgerDirectory == null || !ledgerDirectory.isBlank(), "ledgerDirectory", "must not be blank");
         if (security == Security.NONE && !allowPlaintextAuth && !isLoopback(host)) {
             throw new IllegalArgumentException(

@@ -20,7 +20,8 @@ public final class Pop3xConstants {
               javaType = "Long")
     public static final String SIZE = "CamelPop3xSize";
 
-    @Metadata(description = "How many times this message has reached the route, 1 on the first delivery.", javaType = "Integer")
+    @Metadata(description = "How many times this message has reached the route, 1 on the first delivery.",
+              javaType = "Integer")
     public static final String ATTEMPT = "CamelPop3xAttempt";
 
     @Metadata(description = "When the consumer first saw this message, in epoch milliseconds.", javaType = "Long")

@@ -96,8 +96,10 @@ public class Pop3xConsumer extends ScheduledBatchPollingConsumer {
         // logged in and listed: ready, although the first poll may take long to drain a full mailbox
         forceConsumerAsReady();
         if (poll.session().usesHeaderDigestKeys() && !headerDigestKeysLogged) {
-            LOG.warn("{}: the server has no UIDL; mails are told apart by a digest of their header and size (one TOP per"
-                     + " mail and poll)", mailbox);
+            LOG.warn(
+                    "{}: the server has no UIDL; mails are told apart by a digest of their header and size (one TOP per"
+                     + " mail and poll)",
+                    mailbox);
             headerDigestKeysLogged = true;
         }
         return poll;

@@ -16,7 +16,7 @@ import org.apache.camel.util.json.JsonObject;
  * created, the last poll, and the poison mails on record. The same numbers as the endpoint's JMX attributes.
  */
 @DevConsole(name = "pop3x", displayName = "POP3 (pop3x)", description = "pop3x mailboxes: mails delivered, deleted,"
-                                                                         + " failed, poison; last poll")
+                                                                        + " failed, poison; last poll")
 public class Pop3xDevConsole extends AbstractDevConsole {
 
     public Pop3xDevConsole() {
@@ -43,7 +43,8 @@ public class Pop3xDevConsole extends AbstractDevConsole {
             sb.append(String.format("%n    Ledger entries: %d", e.getLedgerEntries()));
             Date last = e.getLastPollTime();
             sb.append(String.format("%n    Last poll: %s", last == null ? "-" : last.toInstant()));
-            sb.append(String.format("%n    Last poll result: %s", e.getLastPollResult() == null ? "-" : e.getLastPollResult()));
+            sb.append(String.format("%n    Last poll result: %s",
+                    e.getLastPollResult() == null ? "-" : e.getLastPollResult()));
             for (LedgerEntry p : e.poisonMails()) {
                 sb.append(String.format("%n    Poison mail: %s (attempts %d, first seen %s): %s", p.uid(), p.attempts(),
                         PoisonMails.firstSeen(p), p.lastError()));

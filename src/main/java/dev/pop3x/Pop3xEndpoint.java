@@ -84,7 +84,8 @@ public class Pop3xEndpoint extends ScheduledPollEndpoint {
 
     @Override
     public Producer createProducer() {
-        throw new UnsupportedOperationException("pop3x is a consumer only: POP3 cannot send mail (use camel-mail's smtp:)");
+        throw new UnsupportedOperationException(
+                "pop3x is a consumer only: POP3 cannot send mail (use camel-mail's smtp:)");
     }
 
     @Override
@@ -129,7 +130,8 @@ public class Pop3xEndpoint extends ScheduledPollEndpoint {
         ledgerSyncExecutor = getCamelContext().getExecutorServiceManager().newSingleThreadExecutor(this,
                 "Pop3xLedgerSync");
         if (configuration.getDeadLetterUri() != null) {
-            deadLetters = new DeadLetterSender(getCamelContext(), configuration.getDeadLetterUri(), createMapper(false));
+            deadLetters = new DeadLetterSender(getCamelContext(), configuration.getDeadLetterUri(),
+                    createMapper(false));
         }
     }
 
@@ -277,7 +279,8 @@ public class Pop3xEndpoint extends ScheduledPollEndpoint {
                 .sslContext(sslContext)
                 .build();
         AccessTokenProvider tokens = configuration.getAccessTokenProvider();
-        Login login = new Login(configuration.getAuthMechanism(), configuration.getUsername(), configuration.getPassword(),
+        Login login = new Login(configuration.getAuthMechanism(), configuration.getUsername(),
+                configuration.getPassword(),
                 tokens == null ? null : tokens::accessToken, configuration.isXoauth2InitialResponse());
         return MailboxSession.open(options, login, configuration.isPipelining(),
                 new Spool(configuration.getSpoolThreshold(), spoolDirectory()));

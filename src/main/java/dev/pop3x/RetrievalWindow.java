@@ -131,7 +131,8 @@ final class RetrievalWindow {
     /** Claims the next mails for one window; numbers are looked up again (a commitEvery reconnect changes them). */
     private List<Claim> claimWindow() throws IOException {
         MailboxSession session = poll.session();
-        int maxMails = !session.isPipelining() ? 1 : commitEvery > 0 ? Math.min(WINDOW_MAILS, commitEvery) : WINDOW_MAILS;
+        int maxMails = !session.isPipelining() ? 1 : commitEvery > 0 ? Math.min(WINDOW_MAILS, commitEvery)
+                : WINDOW_MAILS;
         List<Delivery> candidates = new ArrayList<>();
         long bytes = 0;
         while (!planned.isEmpty() && candidates.size() < maxMails && (candidates.isEmpty() || bytes < WINDOW_BYTES)) {

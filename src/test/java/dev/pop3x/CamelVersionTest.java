@@ -22,7 +22,8 @@ class CamelVersionTest {
             context.start();
             assertThat(context.getVersion()).isEqualTo(requested);
             Pop3xEndpoint endpoint = context.getEndpoint(
-                    "pop3x:localhost:1110?username=alice&password=secret&security=none&ledger=#ledger", Pop3xEndpoint.class);
+                    "pop3x:localhost:1110?username=alice&password=secret&security=none&ledger=#ledger",
+                    Pop3xEndpoint.class);
             assertThat(endpoint.getConfiguration().getPort()).isEqualTo(1110);
         }
     }

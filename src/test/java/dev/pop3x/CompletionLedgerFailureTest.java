@@ -93,7 +93,8 @@ class CompletionLedgerFailureTest extends RouteTestSupport {
                 @Override
                 public List<Transition> apply(List<Transition> transitions, Durability durability) throws IOException {
                     boolean completion = transitions.stream().anyMatch(t -> t.to() != null
-                                                                            && t.to().state() == MessageState.DELETE_PENDING);
+                                                                            && t.to().state()
+                                                                               == MessageState.DELETE_PENDING);
                     if (completion && failed.compareAndSet(false, true)) {
                         throw new IOException("No space left on device (test)");
                     }

@@ -1,5 +1,6 @@
 package dev.pop3x;
 
+import java.net.ConnectException;
 import java.net.ServerSocket;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
@@ -64,8 +65,9 @@ class ConsumerHealthIT extends DovecotRouteTestSupport {
     void aWrongPasswordIsDownWithTheAuthReasonAndNeverThePassword() throws Exception {
         dovecot.deliver(mail("kept"));
         CamelContext context = startRecording("pop3x:localhost:" + dovecot.pop3sPort()
-                + "?sslContextParameters=#ssl&username=" + DovecotExtension.USER + "&password=RAW(" + WRONG_PASSWORD
-                + ")&" + commonOptions("delete=true"));
+                                              + "?sslContextParameters=#ssl&username=" + DovecotExtension.USER
+                                              + "&password=RAW(" + WRONG_PASSWORD
+                                              + ")&" + commonOptions("delete=true"));
 
         HealthCheck.Result readiness = awaitFailure(context);
         assertThat(readiness.getDetails()).containsEntry("pop3x.reason", "AUTH")
@@ -89,7 +91,7 @@ class ConsumerHealthIT extends DovecotRouteTestSupport {
         assertThat(readiness.getDetails()).containsEntry("pop3x.reason", "CONNECTION_REFUSED")
                 .doesNotContainKey("pop3x.responseCode")
                 .containsEntry("pop3x.mailbox", "127.0.0.1:" + closedPort);
-        assertThat(readiness.getError()).containsInstanceOf(java.net.ConnectException.class);
+        assertThat(readiness.getError()).containsInstanceOf(ConnectException.class);
     }
 
     @Test

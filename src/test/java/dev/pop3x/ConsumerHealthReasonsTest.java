@@ -43,7 +43,8 @@ class ConsumerHealthReasonsTest extends RouteTestSupport {
         server.add(mail("waiting"));
         server.failLoginWith("-ERR [" + code + "] not now");
         CamelContext context = startRecording("pop3x:127.0.0.1:" + server.port()
-                + "?security=none&username=alice&password=secret&" + commonOptions("delete=true"));
+                                              + "?security=none&username=alice&password=secret&"
+                                              + commonOptions("delete=true"));
 
         awaitUntil(() -> ConsumerHealth.readiness(context).getDetails().containsKey("pop3x.reason"));
         HealthCheck.Result down = ConsumerHealth.readiness(context);
@@ -63,7 +64,8 @@ class ConsumerHealthReasonsTest extends RouteTestSupport {
     void aServerThatDoesNotOfferStlsWithSecurityStarttlsIsATlsFailure() throws Exception {
         server.add(mail("private"));
         CamelContext context = startRecording("pop3x:127.0.0.1:" + server.port()
-                + "?security=starttls&username=alice&password=secret&" + commonOptions("delete=true"));
+                                              + "?security=starttls&username=alice&password=secret&"
+                                              + commonOptions("delete=true"));
 
         awaitUntil(() -> ConsumerHealth.readiness(context).getDetails().containsKey("pop3x.reason"));
         HealthCheck.Result down = ConsumerHealth.readiness(context);

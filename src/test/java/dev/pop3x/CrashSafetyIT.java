@@ -15,10 +15,10 @@ import dev.pop3x.testsupport.ChildJvm;
 import dev.pop3x.testsupport.DovecotExtension;
 import dev.pop3x.testsupport.Pop3TestClient;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -58,11 +58,12 @@ class CrashSafetyIT {
     }
 
     private static Set<String> serverUids() {
-        return new HashSet<>(Pop3TestClient.uids("127.0.0.1", dovecot.pop3Port(), DovecotExtension.USER, DovecotExtension.PASSWORD));
+        return new HashSet<>(
+                Pop3TestClient.uids("127.0.0.1", dovecot.pop3Port(), DovecotExtension.USER, DovecotExtension.PASSWORD));
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"commitEvery=4&", ""})
+    @ValueSource(strings = { "commitEvery=4&", "" })
     void killedMidBatchThenRestartedLosesNothingAndDuplicatesAtMostTheMailInFlight(String options) throws Exception {
         dovecot.clearMailbox();
         for (int i = 0; i < MAILS; i++) {
@@ -76,7 +77,8 @@ class CrashSafetyIT {
 
         consumer = startConsumer(delivered, log, options);
         await().atMost(Duration.ofSeconds(60)).until(() -> lines(delivered).size() >= 10 || !consumer.isAlive());
-        assertThat(consumer.isAlive()).as("consumer died by itself: %s", Files.exists(log) ? Files.readString(log) : "").isTrue();
+        assertThat(consumer.isAlive()).as("consumer died by itself: %s", Files.exists(log) ? Files.readString(log) : "")
+                .isTrue();
         consumer.destroyForcibly(); // SIGKILL: no shutdown hook, no QUIT
         assertThat(consumer.waitFor(30, TimeUnit.SECONDS)).isTrue();
 
@@ -94,7 +96,8 @@ class CrashSafetyIT {
         List<String> deliveries = lines(delivered);
         Map<String, Integer> times = new HashMap<>();
         deliveries.forEach(uid -> times.merge(uid, 1, Integer::sum));
-        System.out.printf("crash test: %d completed before the kill, %d deleted by then, %d deliveries in all, %d duplicates%n",
+        System.out.printf(
+                "crash test: %d completed before the kill, %d deleted by then, %d deliveries in all, %d duplicates%n",
                 completedBeforeKill.size(), deletedByKill.size(), deliveries.size(), deliveries.size() - times.size());
         assertThat(times.keySet()).isEqualTo(all); // every mail reached the route at least once
         // a sequential route has one mail in flight: at most that one may come twice

@@ -17,6 +17,7 @@ import dev.pop3x.ledger.Transition;
 import dev.pop3x.testsupport.CuttingProxy;
 import dev.pop3x.testsupport.DovecotExtension;
 import dev.pop3x.testsupport.ForwardingMailboxLedger;
+import dev.pop3x.testsupport.LogCapture;
 import org.apache.camel.CamelContext;
 import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.support.service.ServiceSupport;
@@ -46,7 +47,8 @@ class DovecotDeliveryIT extends DovecotRouteTestSupport {
         startRecording(tlsUri("delete=true"));
 
         awaitUntil(() -> polls.errors().size() >= 2);
-        assertThat(polls.errors()).allSatisfy(e -> assertThat(causes(e)).hasAtLeastOneElementOfType(SSLHandshakeException.class));
+        assertThat(polls.errors())
+                .allSatisfy(e -> assertThat(causes(e)).hasAtLeastOneElementOfType(SSLHandshakeException.class));
         assertThat(received).isEmpty();
         assertThat(serverCount()).isEqualTo(1);
     }
@@ -110,12 +112,13 @@ class DovecotDeliveryIT extends DovecotRouteTestSupport {
     @Test
     void xoauth2AsksTheTokenProviderAtEveryConnect() throws Exception {
         dovecot.deliver(mail("oauth"));
-        java.util.concurrent.atomic.AtomicInteger tokensIssued = new java.util.concurrent.atomic.AtomicInteger();
+        AtomicInteger tokensIssued = new AtomicInteger();
         AccessTokenProvider provider = () -> {
             tokensIssued.incrementAndGet();
             return DovecotExtension.PASSWORD;
         };
-        String uri = "pop3x:localhost:" + dovecot.pop3sPort() + "?sslContextParameters=#ssl&username=" + DovecotExtension.USER
+        String uri = "pop3x:localhost:" + dovecot.pop3sPort() + "?sslContextParameters=#ssl&username="
+                     + DovecotExtension.USER
                      + "&authMechanism=xoauth2&accessTokenProvider=#tokens&xoauth2InitialResponse=false&"
                      + commonOptions("delete=true");
         beans.put("tokens", provider);
@@ -132,9 +135,10 @@ class DovecotDeliveryIT extends DovecotRouteTestSupport {
         String token = "ya29.SECRET-token-4711";
         AccessTokenProvider provider = () -> token;
         beans.put("tokens", provider);
-        String uri = "pop3x:localhost:" + dovecot.pop3sPort() + "?sslContextParameters=#ssl&username=" + DovecotExtension.USER
+        String uri = "pop3x:localhost:" + dovecot.pop3sPort() + "?sslContextParameters=#ssl&username="
+                     + DovecotExtension.USER
                      + "&authMechanism=xoauth2&accessTokenProvider=#tokens&" + commonOptions("delete=true");
-        try (dev.pop3x.testsupport.LogCapture log = new dev.pop3x.testsupport.LogCapture()) {
+        try (LogCapture log = new LogCapture()) {
             CamelContext context = startRecording(uri);
             awaitUntil(() -> polls.errors().size() >= 1); // one is enough: Dovecot delays each further failure more
             assertThat(polls.errors()).allSatisfy(e -> assertThat(causes(e))
@@ -176,7 +180,8 @@ class DovecotDeliveryIT extends DovecotRouteTestSupport {
                 public List<Transition> apply(List<Transition> transitions, Durability durability) throws IOException {
                     boolean windowClaim = durability == Durability.AT_BARRIER && !transitions.isEmpty()
                                           && transitions.stream().allMatch(t -> t.to() != null
-                                                                               && t.to().state() == MessageState.IN_FLIGHT);
+                                                                                && t.to().state()
+                                                                                   == MessageState.IN_FLIGHT);
                     if (windowClaim && claims.incrementAndGet() == failing) {
                         throw new IOException("No space left on device (test)");
                     }

@@ -40,7 +40,8 @@ class DovecotLockedMailboxIT extends DovecotRouteTestSupport {
                 holder.close();
             }
             awaitUntil(() -> received.size() == 1 && serverCount() == 0);
-            assertThat(log.lines()).filteredOn(l -> l.level() == Level.WARN && l.logger().equals(PollFailureLog.class.getName()))
+            assertThat(log.lines())
+                    .filteredOn(l -> l.level() == Level.WARN && l.logger().equals(PollFailureLog.class.getName()))
                     .hasSize(1).first().satisfies(l -> assertThat(l.message()).contains("in use"));
         }
     }

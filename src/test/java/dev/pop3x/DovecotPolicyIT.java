@@ -2,6 +2,7 @@ package dev.pop3x;
 
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -220,7 +221,7 @@ class DovecotPolicyIT extends DovecotRouteTestSupport {
     @Test
     void aMailInFlightOnAnAsynchronousRouteIsNotDownloadedAgainUntilItCompletes() throws Exception {
         dovecot.deliver(mail("slow"));
-        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
         try (CuttingProxy proxy = new CuttingProxy(dovecot.pop3Port())) {
             CamelContext context = start(plainUri(proxy.port(), "delete=true"), (rb, from) -> from.to("seda:slow"));
             context.addRoutes(new RouteBuilder() {
@@ -248,7 +249,7 @@ class DovecotPolicyIT extends DovecotRouteTestSupport {
     @Test
     void aClaimOlderThanClaimTimeoutExpiresAndTheMailIsDeliveredAgain() throws Exception {
         dovecot.deliver(mail("stuck"));
-        java.util.concurrent.CountDownLatch unstick = new java.util.concurrent.CountDownLatch(1);
+        CountDownLatch unstick = new CountDownLatch(1);
         CamelContext context = start(tlsUri("delete=true&claimTimeout=300"), (rb, from) -> from.to("seda:stuck"));
         context.addRoutes(new RouteBuilder() {
             @Override

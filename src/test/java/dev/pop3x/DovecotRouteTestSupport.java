@@ -31,7 +31,8 @@ abstract class DovecotRouteTestSupport extends RouteTestSupport {
 
     /** Implicit TLS to Dovecot, trusting its test certificate. */
     String tlsUri(String options) {
-        return "pop3x:localhost:" + dovecot().pop3sPort() + "?sslContextParameters=#ssl&" + credentials() + commonOptions(options);
+        return "pop3x:localhost:" + dovecot().pop3sPort() + "?sslContextParameters=#ssl&" + credentials()
+               + commonOptions(options);
     }
 
     /** Plain text to a port on loopback (Dovecot's, or a proxy's in front of it). */
@@ -57,7 +58,8 @@ abstract class DovecotRouteTestSupport extends RouteTestSupport {
     }
 
     int serverCount() {
-        return Pop3TestClient.countMessages("127.0.0.1", dovecot().pop3Port(), DovecotExtension.USER, DovecotExtension.PASSWORD);
+        return Pop3TestClient.countMessages("127.0.0.1", dovecot().pop3Port(), DovecotExtension.USER,
+                DovecotExtension.PASSWORD);
     }
 
     List<String> uidsOnServer() {

@@ -6,6 +6,7 @@ import dev.pop3x.protocol.Security;
 import org.apache.camel.CamelContext;
 import org.apache.camel.ResolveEndpointFailedException;
 import org.apache.camel.impl.DefaultCamelContext;
+import org.apache.camel.util.URISupport;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -42,7 +43,8 @@ class EndpointConfigurationTest {
 
     @Test
     void starttlsDefaultsToPort110AndAnExplicitPortWins() {
-        assertThat(endpoint("pop3x:h?username=a&password=p&security=starttls").getConfiguration().effectivePort()).isEqualTo(110);
+        assertThat(endpoint("pop3x:h?username=a&password=p&security=starttls").getConfiguration().effectivePort())
+                .isEqualTo(110);
         assertThat(endpoint("pop3x:h:2110?username=a&password=p&security=STARTTLS").getConfiguration().effectivePort())
                 .isEqualTo(2110);
     }
@@ -100,7 +102,8 @@ class EndpointConfigurationTest {
     void invalidNumbersNameTheOption() {
         assertThatThrownBy(() -> endpoint("pop3x:h?username=a&password=p&maxMessagesPerPoll=-1"))
                 .hasStackTraceContaining("Option maxMessagesPerPoll");
-        assertThatThrownBy(() -> endpoint("pop3x:h:99999?username=a&password=p")).hasStackTraceContaining("Option port");
+        assertThatThrownBy(() -> endpoint("pop3x:h:99999?username=a&password=p"))
+                .hasStackTraceContaining("Option port");
         assertThatThrownBy(() -> endpoint("pop3x:h:abc?username=a&password=p")).hasStackTraceContaining("Option port");
     }
 
@@ -109,7 +112,7 @@ class EndpointConfigurationTest {
         Pop3xEndpoint e = endpoint("pop3x:h?username=alice&password=TopSecret42");
         assertThat(e.toString()).doesNotContain("TopSecret42");
         assertThat(e.getConfiguration().toString()).doesNotContain("TopSecret42");
-        assertThat(org.apache.camel.util.URISupport.sanitizeUri(e.getEndpointUri())).doesNotContain("TopSecret42");
+        assertThat(URISupport.sanitizeUri(e.getEndpointUri())).doesNotContain("TopSecret42");
     }
 
     @Test

@@ -4,6 +4,7 @@ import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.Properties;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 import com.icegreen.greenmail.junit5.GreenMailExtension;
@@ -68,14 +69,15 @@ class GreenMailMappingTest {
 
     private void deliver(String raw) throws Exception {
         GreenMailUser user = greenMail.setUser("alice@example.com", "alice", "secret");
-        user.deliver(new MimeMessage(Session.getInstance(new java.util.Properties()),
+        user.deliver(new MimeMessage(Session.getInstance(new Properties()),
                 new ByteArrayInputStream(raw.getBytes(StandardCharsets.UTF_8))));
     }
 
     private void consume(String options) throws Exception {
         context.getRegistry().bind("ledger", new InMemoryLedger());
         String uri = "pop3x:127.0.0.1:" + greenMail.getPop3().getPort()
-                     + "?security=none&username=alice&password=secret&ledger=#ledger&initialDelay=0&delay=50&" + options;
+                     + "?security=none&username=alice&password=secret&ledger=#ledger&initialDelay=0&delay=50&"
+                     + options;
         context.addRoutes(new RouteBuilder() {
             @Override
             public void configure() {
@@ -103,7 +105,8 @@ class GreenMailMappingTest {
         assertThat(e.getIn().getHeader(Pop3xConstants.UID, String.class)).isNotEqualTo("forged").isNotBlank();
         assertThat(e.getIn().getHeader(Pop3xConstants.MESSAGE_NUMBER)).isEqualTo(1);
         assertThat(e.getIn().getHeader(Pop3xConstants.ATTEMPT)).isEqualTo(1);
-        assertThat(e.getIn().getHeaders().keySet()).noneMatch(h -> h.equalsIgnoreCase("CamelHttpUri") || h.equalsIgnoreCase("delete"));
+        assertThat(e.getIn().getHeaders().keySet())
+                .noneMatch(h -> h.equalsIgnoreCase("CamelHttpUri") || h.equalsIgnoreCase("delete"));
     }
 
     @Test

@@ -70,7 +70,8 @@ class HostileMailThroughDovecotIT extends DovecotRouteTestSupport {
                 uidsOf(routeHeaders.stream().filter(h -> h.containsKey(Pop3xConstants.MAPPING_ERROR)).toList()));
         System.out.printf("%d hostile mails through Dovecot, %d dead-lettered: %s%n", hostile.size(),
                 deadHeaders.size(), deadHeaders.stream().map(h -> h.get("Subject") + " -> "
-                        + h.get(Pop3xConstants.MAPPING_ERROR)).toList());
+                                                                  + h.get(Pop3xConstants.MAPPING_ERROR))
+                        .toList());
 
         for (Map<String, Object> headers : routeHeaders) {
             assertNoForgedHeaders(headers, uids, true);
@@ -82,7 +83,7 @@ class HostileMailThroughDovecotIT extends DovecotRouteTestSupport {
         // the consumer is still polling: a normal mail after them arrives, and the mailbox ends empty
         dovecot.deliver(mail("after the hostile ones"));
         awaitUntil(() -> routeHeaders.stream().anyMatch(h -> "after the hostile ones".equals(h.get("Subject")))
-                && serverCount() == 0);
+                         && serverCount() == 0);
         assertThat(polls.errors()).isEmpty();
     }
 

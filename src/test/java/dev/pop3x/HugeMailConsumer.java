@@ -37,7 +37,8 @@ public final class HugeMailConsumer {
                      + "&initialDelay=0&delay=100&mapMailMessage=" + mapped + "&ledgerDirectory=" + args[1])
                         .process(e -> {
                             InputStream in = mapped
-                                    ? e.getIn(AttachmentMessage.class).getAttachments().values().iterator().next().getInputStream()
+                                    ? e.getIn(AttachmentMessage.class).getAttachments().values().iterator().next()
+                                            .getInputStream()
                                     : e.getIn().getMandatoryBody(InputStream.class);
                             MessageDigest sha = MessageDigest.getInstance("SHA-256");
                             long size = 0;

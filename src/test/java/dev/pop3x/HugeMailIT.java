@@ -60,13 +60,15 @@ class HugeMailIT {
         Path log = dir.resolve("consumer-" + mode + ".log");
         consumer = ChildJvm.start(List.of("-Xmx64m", "-XX:+ExitOnOutOfMemoryError"), HugeMailConsumer.class, log,
                 String.valueOf(dovecot.pop3Port()), dir.resolve("ledger-" + mode).toString(), result.toString(), mode);
-        await().atMost(Duration.ofSeconds(120)).until(() -> Files.exists(result) && serverCount() == 0 || !consumer.isAlive());
+        await().atMost(Duration.ofSeconds(120))
+                .until(() -> Files.exists(result) && serverCount() == 0 || !consumer.isAlive());
         assertThat(consumer.isAlive()).as("consumer JVM died: %s", Files.readString(log)).isTrue();
         return Files.readString(result);
     }
 
     private static int serverCount() {
-        return Pop3TestClient.countMessages("127.0.0.1", dovecot.pop3Port(), DovecotExtension.USER, DovecotExtension.PASSWORD);
+        return Pop3TestClient.countMessages("127.0.0.1", dovecot.pop3Port(), DovecotExtension.USER,
+                DovecotExtension.PASSWORD);
     }
 
     @Test
@@ -74,7 +76,8 @@ class HugeMailIT {
         dovecot.clearMailbox();
         byte[] body = base64Lines(randomBytes(75 * MB)); // about 100 MB on the wire
         ByteArrayOutputStream mail = new ByteArrayOutputStream(body.length + 1024);
-        mail.write("From: a@example.com\r\nSubject: huge\r\nMessage-ID: <huge@example.com>\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+        mail.write("From: a@example.com\r\nSubject: huge\r\nMessage-ID: <huge@example.com>\r\n\r\n"
+                .getBytes(StandardCharsets.US_ASCII));
         mail.write(body);
         mail.write("\r\n".getBytes(StandardCharsets.US_ASCII));
         byte[] raw = mail.toByteArray();

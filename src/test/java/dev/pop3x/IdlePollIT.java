@@ -11,6 +11,7 @@ import dev.pop3x.ledger.MessageState;
 import dev.pop3x.ledger.Transition;
 import dev.pop3x.testsupport.CuttingProxy;
 import dev.pop3x.testsupport.DovecotExtension;
+import org.apache.camel.CamelContext;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -44,7 +45,7 @@ class IdlePollIT extends DovecotRouteTestSupport {
                         LedgerEntry.claimedFirst(uid, "earlier-run", 1).completed(MessageState.DONE, 2))).toList(),
                         Durability.NOW);
             }
-            org.apache.camel.CamelContext context = startRecording(plainUri(proxy.port(), "delete=false"));
+            CamelContext context = startRecording(plainUri(proxy.port(), "delete=false"));
             awaitPolls(3);
             context.stop(); // no poll half done while the commands are counted
 

@@ -1,6 +1,7 @@
 package dev.pop3x;
 
 import java.lang.management.ManagementFactory;
+import java.util.Date;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -68,7 +69,8 @@ class OperationsIT extends DovecotRouteTestSupport {
     }
 
     private boolean release(ObjectName name, String uid) throws Exception {
-        return (Boolean) jmx.invoke(name, "releasePoisonMail", new Object[] { uid }, new String[] { String.class.getName() });
+        return (Boolean) jmx.invoke(name, "releasePoisonMail", new Object[] { uid },
+                new String[] { String.class.getName() });
     }
 
     @Test
@@ -79,7 +81,8 @@ class OperationsIT extends DovecotRouteTestSupport {
         CamelContext context = startRefusingBad("delete=true&maxAttempts=2");
         ObjectName mbean = mbeanOf(context);
         assertThat(jmx.isRegistered(mbean)).isTrue();
-        assertThat(jmx.getAttribute(mbean, "Mailbox")).isEqualTo(DovecotExtension.USER + "@localhost:" + dovecot.pop3sPort());
+        assertThat(jmx.getAttribute(mbean, "Mailbox"))
+                .isEqualTo(DovecotExtension.USER + "@localhost:" + dovecot.pop3sPort());
 
         awaitUntil(() -> attribute(mbean, "MailsPoisoned") == 1 && attribute(mbean, "MailsDeleted") == 3);
         assertThat(serverCount()).isEqualTo(1);
@@ -90,7 +93,7 @@ class OperationsIT extends DovecotRouteTestSupport {
         assertThat(attribute(mbean, "LedgerEntries")).isEqualTo(1); // deleted mails are forgotten
         awaitPolls(1);
         assertThat((String) jmx.getAttribute(mbean, "LastPollResult")).startsWith("OK");
-        assertThat(jmx.getAttribute(mbean, "LastPollTime")).isInstanceOf(java.util.Date.class);
+        assertThat(jmx.getAttribute(mbean, "LastPollTime")).isInstanceOf(Date.class);
 
         String badUid = uidsOnServer().get(0);
         List<CompositeData> poison = poisonRows(mbean);
@@ -126,7 +129,8 @@ class OperationsIT extends DovecotRouteTestSupport {
         awaitPolls(2);
 
         DevConsoleRegistry registry = context.getCamelContextExtension().getContextPlugin(DevConsoleRegistry.class);
-        DevConsole console = registry.getConsole("pop3x").orElseThrow(() -> new AssertionError("pop3x console not loaded"));
+        DevConsole console = registry.getConsole("pop3x")
+                .orElseThrow(() -> new AssertionError("pop3x console not loaded"));
         assertThat(console).isInstanceOf(Pop3xDevConsole.class);
 
         @SuppressWarnings("unchecked")
@@ -135,7 +139,8 @@ class OperationsIT extends DovecotRouteTestSupport {
         List<Map<String, Object>> mailboxes = (List<Map<String, Object>>) json.get("mailboxes");
         assertThat(mailboxes).hasSize(1);
         Map<String, Object> mailbox = mailboxes.get(0);
-        String badUid = received.stream().filter(e -> "bad".equals(e.getIn().getHeader("Subject"))).map(RouteTestSupport::uidOf)
+        String badUid = received.stream().filter(e -> "bad".equals(e.getIn().getHeader("Subject")))
+                .map(RouteTestSupport::uidOf)
                 .findFirst().orElseThrow();
         assertThat(mailbox).containsEntry("mailbox", DovecotExtension.USER + "@localhost:" + dovecot.pop3sPort())
                 .containsEntry("delivered", 2L).containsEntry("completed", 1L).containsEntry("failed", 1L)

@@ -68,7 +68,8 @@ class RetrievalWindowTest {
                 .security(Security.NONE).build();
         Spool spool = new Spool(1024 * 1024, Path.of(System.getProperty("java.io.tmpdir")));
         Login login = new Login(AuthMechanism.USER, FaultyPop3Server.USER, FaultyPop3Server.PASSWORD, null, false);
-        poll = Poll.open(new LoginDelay(Clock.systemUTC()), () -> MailboxSession.open(options, login, pipelining, spool),
+        poll = Poll.open(new LoginDelay(Clock.systemUTC()),
+                () -> MailboxSession.open(options, login, pipelining, spool),
                 lifecycle, null, 0, "127.0.0.1:" + server.port());
         Queue<Delivery> planned = new ArrayDeque<>(lifecycle.plan(poll.snapshot()).deliveries());
         return new RetrievalWindow(poll, lifecycle, planned, 0, mayGoOn::get);

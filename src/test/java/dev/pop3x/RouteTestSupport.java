@@ -2,7 +2,9 @@ package dev.pop3x;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CopyOnWriteArrayList;
 
@@ -32,7 +34,7 @@ abstract class RouteTestSupport {
     final List<Exchange> received = new CopyOnWriteArrayList<>();
     PollCounter polls;
     /** More beans for the route's URI, bound by {@link #start}. */
-    final java.util.Map<String, Object> beans = new java.util.HashMap<>();
+    final Map<String, Object> beans = new HashMap<>();
 
     @AfterEach
     void stopContexts() {
@@ -44,7 +46,8 @@ abstract class RouteTestSupport {
     }
 
     static String mail(String subject, String body) {
-        return "From: sender@example.com\r\nTo: alice@example.com\r\nSubject: " + subject + "\r\nMessage-ID: <" + subject
+        return "From: sender@example.com\r\nTo: alice@example.com\r\nSubject: " + subject + "\r\nMessage-ID: <"
+               + subject
                + "@example.com>\r\n\r\n" + body + "\r\n";
     }
 
@@ -78,7 +81,8 @@ abstract class RouteTestSupport {
      * build says (the suite runs once with it and once with it forced off: -Dpop3x.pipelining=false).
      */
     String commonOptions(String options) {
-        return "ledgerDirectory=" + ledgerDir + "&initialDelay=0&delay=50&pollStrategy=#polls&" + PIPELINING + "&" + options;
+        return "ledgerDirectory=" + ledgerDir + "&initialDelay=0&delay=50&pollStrategy=#polls&" + PIPELINING + "&"
+               + options;
     }
 
     static final String PIPELINING = "pipelining=" + System.getProperty("pop3x.pipelining", "true");

@@ -1,8 +1,11 @@
 package dev.pop3x;
 
+import java.net.ConnectException;
+import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 
 import dev.pop3x.session.AuthenticationFailedException;
 import dev.pop3x.session.MailboxUnavailableException;
@@ -10,6 +13,7 @@ import dev.pop3x.testsupport.FaultyPop3Server;
 import dev.pop3x.testsupport.LogCapture;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
+import org.apache.camel.builder.RouteBuilder;
 import org.apache.logging.log4j.Level;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -41,11 +45,13 @@ class ServerFaultsIT extends RouteTestSupport {
     }
 
     private String uri(String options) {
-        return "pop3x:127.0.0.1:" + server.port() + "?security=none&username=alice&password=secret&" + commonOptions(options);
+        return "pop3x:127.0.0.1:" + server.port() + "?security=none&username=alice&password=secret&"
+               + commonOptions(options);
     }
 
     private List<LogCapture.Line> consumerLines(Level level) {
-        return log.lines().stream().filter(l -> l.level() == level && l.logger().equals(PollFailureLog.class.getName())).toList();
+        return log.lines().stream().filter(l -> l.level() == level && l.logger().equals(PollFailureLog.class.getName()))
+                .toList();
     }
 
     // ---------------------------------------------------------------- response codes
@@ -119,7 +125,7 @@ class ServerFaultsIT extends RouteTestSupport {
         server.refuseConnections(true);
         startRecording(uri("delete=true"));
         awaitPolls(3);
-        assertThat(polls.errors()).allSatisfy(e -> assertThat(e).isInstanceOf(java.net.ConnectException.class));
+        assertThat(polls.errors()).allSatisfy(e -> assertThat(e).isInstanceOf(ConnectException.class));
 
         server.refuseConnections(false);
         awaitUntil(() -> received.size() == 1 && server.count() == 0);
@@ -135,7 +141,7 @@ class ServerFaultsIT extends RouteTestSupport {
 
         awaitUntil(() -> received.size() == 1 && server.count() == 0);
         awaitPolls(2);
-        assertThat(polls.errors()).anySatisfy(e -> assertThat(e).isInstanceOf(java.net.SocketTimeoutException.class));
+        assertThat(polls.errors()).anySatisfy(e -> assertThat(e).isInstanceOf(SocketTimeoutException.class));
         assertThat(received).hasSize(1);
         assertThat(received.get(0).getIn().getHeader(Pop3xConstants.ATTEMPT)).isEqualTo(1);
     }
@@ -232,7 +238,8 @@ class ServerFaultsIT extends RouteTestSupport {
         server.capabilities("STLS", "UIDL", "TOP", "USER"); // announced, but the command is refused
         awaitPolls(2);
         assertThat(polls.errors()).last().satisfies(e -> assertThat(e).hasMessageContaining("STLS"));
-        assertThat(server.commands()).noneMatch(c -> c.startsWith("USER") || c.startsWith("PASS") || c.startsWith("AUTH"));
+        assertThat(server.commands())
+                .noneMatch(c -> c.startsWith("USER") || c.startsWith("PASS") || c.startsWith("AUTH"));
         assertThat(received).isEmpty();
     }
 
@@ -253,7 +260,8 @@ class ServerFaultsIT extends RouteTestSupport {
         awaitUntil(() -> received.size() == 2);
         awaitPolls(4);
         assertThat(subjects()).containsExactly("x1", "x2");
-        assertThat(received.stream().map(RouteTestSupport::uidOf)).allMatch(uid -> uid.startsWith("h")).doesNotHaveDuplicates();
+        assertThat(received.stream().map(RouteTestSupport::uidOf)).allMatch(uid -> uid.startsWith("h"))
+                .doesNotHaveDuplicates();
         assertThat(log.at(Level.WARN, "has no UIDL")).hasSize(1);
     }
 
@@ -309,9 +317,9 @@ class ServerFaultsIT extends RouteTestSupport {
     @Test
     void restartingTheRouteWhileAnAsynchronousExchangeIsInFlightDeliversNothingTwice() throws Exception {
         server.add(mail("in-flight"));
-        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
         CamelContext context = start(uri("delete=true"), (rb, from) -> from.routeId("mail").to("seda:work"));
-        context.addRoutes(new org.apache.camel.builder.RouteBuilder() {
+        context.addRoutes(new RouteBuilder() {
             @Override
             public void configure() {
                 from("seda:work").process(e -> {

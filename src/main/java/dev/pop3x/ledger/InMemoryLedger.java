@@ -81,7 +81,8 @@ public class InMemoryLedger extends ServiceSupport implements Ledger {
         }
 
         @Override
-        public List<Transition> apply(List<Transition> transitions, Durability durability) throws LedgerFencedException {
+        public List<Transition> apply(List<Transition> transitions, Durability durability)
+                throws LedgerFencedException {
             synchronized (box) {
                 box.checkToken(token);
                 List<Transition> applied = new ArrayList<>();

@@ -45,8 +45,8 @@ final class LedgerFileFormat {
         while (end > 0 && content[end - 1] != '\n') {
             end--;
         }
-        try (BufferedReader reader
-                = new BufferedReader(new StringReader(new String(content, 0, end, StandardCharsets.UTF_8)))) {
+        try (BufferedReader reader = new BufferedReader(
+                new StringReader(new String(content, 0, end, StandardCharsets.UTF_8)))) {
             String line = reader.readLine();
             int fields = FORMAT_1_FIELDS;
             int number = 1;

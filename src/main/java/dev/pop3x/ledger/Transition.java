@@ -13,7 +13,8 @@ public record Transition(LedgerEntry from, LedgerEntry to) {
             throw new IllegalArgumentException("a transition needs an entry on at least one side");
         }
         if (from != null && to != null && !from.uid().equals(to.uid())) {
-            throw new IllegalArgumentException("a transition cannot change the UIDL: " + from.uid() + " -> " + to.uid());
+            throw new IllegalArgumentException(
+                    "a transition cannot change the UIDL: " + from.uid() + " -> " + to.uid());
         }
     }
 

@@ -5,15 +5,13 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 
+import dev.pop3x.mapping.MimeContent.NamedPart;
 import jakarta.activation.DataHandler;
 import jakarta.mail.Header;
 import jakarta.mail.MessagingException;
 import jakarta.mail.Part;
 import jakarta.mail.internet.MimePart;
 import jakarta.mail.internet.MimePartDataSource;
-
-import dev.pop3x.mapping.MimeContent.NamedPart;
-
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.apache.camel.attachment.AttachmentMessage;
@@ -78,7 +76,8 @@ final class CamelAttachments {
                 Header header = e.nextElement();
                 if (header.getName() != null && header.getValue() != null) {
                     attachment.addHeader(header.getName().trim(),
-                            MailHeaders.withoutControls(MailHeaders.recover8bit(MailHeaders.unfold(header.getValue()))).strip());
+                            MailHeaders.withoutControls(MailHeaders.recover8bit(MailHeaders.unfold(header.getValue())))
+                                    .strip());
                 }
             }
         } catch (MessagingException e) {

@@ -4,11 +4,9 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.Properties;
 
+import dev.pop3x.session.SpooledMessage;
 import jakarta.mail.Session;
 import jakarta.mail.internet.MimeMessage;
-
-import dev.pop3x.session.SpooledMessage;
-
 import org.apache.camel.Message;
 import org.apache.camel.spi.HeaderFilterStrategy;
 import org.slf4j.Logger;
@@ -63,7 +61,8 @@ public final class MailMapper {
             MailHeaders.copy(MailHeaders.readHeadersWithinLimit(raw), target, headerFilter);
             target.setBody(RawMessageBody.of(raw));
             target.setHeader(MAPPING_ERROR, "header block larger than "
-                    + MailHeaders.MAX_HEADER_BLOCK_BYTES + " bytes (the limit for one mail's headers)");
+                                            + MailHeaders.MAX_HEADER_BLOCK_BYTES
+                                            + " bytes (the limit for one mail's headers)");
             return;
         }
         if (!mapMailMessage) {

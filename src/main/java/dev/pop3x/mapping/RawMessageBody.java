@@ -3,11 +3,9 @@ package dev.pop3x.mapping;
 import java.io.IOException;
 import java.io.InputStream;
 
+import dev.pop3x.session.SpooledMessage;
 import jakarta.mail.util.SharedByteArrayInputStream;
 import jakarta.mail.util.SharedFileInputStream;
-
-import dev.pop3x.session.SpooledMessage;
-
 import org.apache.camel.StreamCache;
 import org.apache.camel.converter.stream.FileInputStreamCache;
 import org.apache.camel.converter.stream.InputStreamCache;

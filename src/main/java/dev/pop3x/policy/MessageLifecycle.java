@@ -291,7 +291,8 @@ public final class MessageLifecycle {
             return true;
         }
         LOG.warn("Mail {} completed after its claim expired (claimTimeout) and was taken again; this completion is"
-                 + " ignored", claim.uid());
+                 + " ignored",
+                claim.uid());
         return false;
     }
 

@@ -61,7 +61,8 @@ final class Pop3Auth {
     }
 
     /** AUTH mech with the response either as initial response on the same line or after a "+ " challenge. */
-    private void sasl(String cmd, String b64, boolean initialResponse, String cancel, String secret) throws IOException {
+    private void sasl(String cmd, String b64, boolean initialResponse, String cancel, String secret)
+            throws IOException {
         if (initialResponse) {
             client.writeLine(cmd + " " + b64);
         } else {

@@ -30,7 +30,7 @@ import java.util.regex.Pattern;
  */
 public final class Pop3Client implements Closeable {
 
-    private static final byte[] CRLF = {'\r', '\n'};
+    private static final byte[] CRLF = { '\r', '\n' };
     private static final Pattern APOP_TIMESTAMP = Pattern.compile("<[^<>\\s]+@[^<>\\s]+>");
     // CAPA answers are a few hundred octets; the bound stops a broken server from filling the heap
     private static final int MAX_CAPA_OCTETS = 64 * 1024;
@@ -261,8 +261,10 @@ public final class Pop3Client implements Closeable {
      * before it); all of them when it is null.
      */
     public void readAnswersBefore(Pop3Command<?> command) throws IOException {
-        for (Pop3Command<?> next = next(); next != null && next != command
-                                            && (command == null || !command.isAnswered()); next = next()) {
+        for (Pop3Command<?> next = next();
+             next != null && next != command
+                                           && (command == null || !command.isAnswered());
+             next = next()) {
             readNextAnswer();
         }
     }
@@ -434,7 +436,7 @@ public final class Pop3Client implements Closeable {
 
         @Override
         public void write(int b) throws IOException {
-            write(new byte[] {(byte) b}, 0, 1);
+            write(new byte[] { (byte) b }, 0, 1);
         }
 
         @Override

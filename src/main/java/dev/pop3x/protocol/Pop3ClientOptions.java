@@ -2,6 +2,7 @@ package dev.pop3x.protocol;
 
 import java.time.Duration;
 import java.util.Objects;
+
 import javax.net.ssl.SSLContext;
 
 /**
@@ -78,7 +79,7 @@ public final class Pop3ClientOptions {
     @Override
     public String toString() {
         return "Pop3ClientOptions[" + host + ":" + port + ", " + security + ", connectTimeout=" + connectTimeout
-                + ", readTimeout=" + readTimeout + "]";
+               + ", readTimeout=" + readTimeout + "]";
     }
 
     public static final class Builder {

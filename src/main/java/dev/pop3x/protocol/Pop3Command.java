@@ -35,7 +35,9 @@ public final class Pop3Command<T> {
         long copyTo(OutputStream sink) throws IOException;
     }
 
-    private enum State { NEW, QUEUED, ANSWERED }
+    private enum State {
+        NEW, QUEUED, ANSWERED
+    }
 
     private final String line;
     private final StatusHandler<T> statusHandler;
@@ -97,7 +99,8 @@ public final class Pop3Command<T> {
                 try {
                     result.add(new ListEntry(number(f[0], "LIST"), Long.parseLong(f[1])));
                 } catch (NumberFormatException e) {
-                    throw new Pop3ProtocolException("malformed LIST line: \"" + Pop3Response.printable(String.join(" ", f)) + "\"");
+                    throw new Pop3ProtocolException(
+                            "malformed LIST line: \"" + Pop3Response.printable(String.join(" ", f)) + "\"");
                 }
             }
             return result;
@@ -181,7 +184,8 @@ public final class Pop3Command<T> {
             }
             String[] f = twoFields(s);
             if (f == null) {
-                throw new Pop3ProtocolException("malformed " + command + " line: \"" + Pop3Response.printable(s) + "\"");
+                throw new Pop3ProtocolException(
+                        "malformed " + command + " line: \"" + Pop3Response.printable(s) + "\"");
             }
             rows.add(f);
         }
@@ -216,7 +220,8 @@ public final class Pop3Command<T> {
         try {
             return Integer.parseInt(s);
         } catch (NumberFormatException e) {
-            throw new Pop3ProtocolException("malformed message number in " + command + ": \"" + Pop3Response.printable(s) + "\"");
+            throw new Pop3ProtocolException(
+                    "malformed message number in " + command + ": \"" + Pop3Response.printable(s) + "\"");
         }
     }
 }

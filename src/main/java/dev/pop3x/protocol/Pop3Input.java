@@ -164,11 +164,11 @@ final class Pop3Input {
 
     private static Pop3ProtocolException tooLong(String command) {
         return new Pop3ProtocolException("status line longer than " + MAX_STATUS_LINE
-                + " octets in the answer to " + command);
+                                         + " octets in the answer to " + command);
     }
 
     private static Pop3ProtocolException midAnswer(String command) {
         return new Pop3ProtocolException("connection closed in the middle of " + command
-                + " (multi-line answer not terminated by \".\")");
+                                         + " (multi-line answer not terminated by \".\")");
     }
 }

@@ -39,7 +39,7 @@ public record Pop3Response(boolean ok, String code, String text) {
         int n = word.length();
         // case-insensitive per RFC 1939; the keyword must end at end-of-line or a space
         return line.regionMatches(true, 0, word, 0, n)
-                && (line.length() == n || line.charAt(n) == ' ' || line.charAt(n) == '\t');
+               && (line.length() == n || line.charAt(n) == ' ' || line.charAt(n) == '\t');
     }
 
     private static Pop3Response withCode(boolean ok, String rest) {

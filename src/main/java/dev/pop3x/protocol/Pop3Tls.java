@@ -5,6 +5,7 @@ import java.net.Socket;
 import java.security.NoSuchAlgorithmException;
 import java.util.List;
 import java.util.regex.Pattern;
+
 import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
@@ -30,7 +31,7 @@ final class Pop3Tls {
         }
         SSLSocket ssl = (SSLSocket) ctx.getSocketFactory().createSocket(plain, host, plain.getPort(), true);
         SSLParameters params = ssl.getSSLParameters();
-        // host name verification is never optional (DESIGN §3); "HTTPS" = RFC 2818 rules, also right for POP3
+        // host name verification is never optional; "HTTPS" = RFC 2818 rules, also right for POP3 (RFC 2595 §2.4)
         params.setEndpointIdentificationAlgorithm("HTTPS");
         if (isHostName(host)) {
             try {

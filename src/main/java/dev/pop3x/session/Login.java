@@ -47,7 +47,9 @@ public record Login(
         try {
             return accessToken.call();
         } catch (Exception e) {
-            throw new IOException("accessTokenProvider failed to supply a token for " + username + ": " + e.getClass().getSimpleName(), e);
+            throw new IOException("accessTokenProvider failed to supply a token for " + username + ": "
+                                  + e.getClass().getSimpleName(),
+                    e);
         }
     }
 

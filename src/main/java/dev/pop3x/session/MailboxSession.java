@@ -70,7 +70,8 @@ public final class MailboxSession implements Closeable {
         try {
             client = Pop3Client.connect(options);
         } catch (Pop3Exception e) {
-            throw MailboxUnavailableException.applies(e) ? new MailboxUnavailableException(mailbox, e, Duration.ZERO) : e;
+            throw MailboxUnavailableException.applies(e) ? new MailboxUnavailableException(mailbox, e, Duration.ZERO)
+                    : e;
         }
         try {
             if (options.security() == Security.STARTTLS) {
@@ -163,7 +164,8 @@ public final class MailboxSession implements Closeable {
                 client.execute(Pop3Command.top(entry.messageNumber(), 0, body -> body.copyTo(digest)));
             } catch (Pop3Exception e) {
                 throw new IOException("The server supports neither UIDL nor TOP: pop3x cannot tell its mails apart"
-                                      + " from one session to the next (" + e.getMessage() + ")", e);
+                                      + " from one session to the next (" + e.getMessage() + ")",
+                        e);
             }
             String key = "h" + HexFormat.of().formatHex(sha256.digest(), 0, 16) + "." + entry.size();
             keys.add(new UidlEntry(entry.messageNumber(), key));
@@ -216,7 +218,8 @@ public final class MailboxSession implements Closeable {
     public void requestDelete(String uid, List<Integer> numbers) throws IOException {
         Pop3Command<Pop3Response> last = null;
         for (int number : numbers) {
-            last = client.queue(Pop3Command.singleLine("DELE " + number, answer -> deleteAnswered(uid, number, answer)));
+            last = client
+                    .queue(Pop3Command.singleLine("DELE " + number, answer -> deleteAnswered(uid, number, answer)));
         }
         if (!pipelining && last != null) {
             client.flush();

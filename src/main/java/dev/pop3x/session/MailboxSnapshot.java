@@ -35,7 +35,8 @@ public final class MailboxSnapshot {
         Map<String, MailboxMessage> first = new LinkedHashMap<>(uidl.size() * 2);
         Map<String, List<Integer>> numbers = new HashMap<>(uidl.size() * 2);
         for (UidlEntry u : byNumber) {
-            MailboxMessage m = new MailboxMessage(u.messageNumber(), u.uid(), sizes.getOrDefault(u.messageNumber(), -1L));
+            MailboxMessage m = new MailboxMessage(u.messageNumber(), u.uid(),
+                    sizes.getOrDefault(u.messageNumber(), -1L));
             all.add(m);
             first.putIfAbsent(u.uid(), m);
             numbers.computeIfAbsent(u.uid(), k -> new ArrayList<>(1)).add(u.messageNumber());

@@ -1,6 +1,7 @@
 package dev.pop3x.session;
 
 import java.io.IOException;
+import java.time.Duration;
 
 import dev.pop3x.protocol.Pop3Exception;
 
@@ -14,16 +15,16 @@ public class MailboxUnavailableException extends IOException {
     private static final long serialVersionUID = 1L;
 
     private final String code;
-    private final java.time.Duration loginDelay;
+    private final Duration loginDelay;
 
-    MailboxUnavailableException(String mailbox, Pop3Exception cause, java.time.Duration loginDelay) {
+    MailboxUnavailableException(String mailbox, Pop3Exception cause, Duration loginDelay) {
         super(describe(mailbox, cause.code()) + ": " + cause.getMessage(), cause);
         this.code = cause.code();
         this.loginDelay = loginDelay;
     }
 
     /** The LOGIN-DELAY the server announced before the refusal, zero if none. */
-    public java.time.Duration loginDelay() {
+    public Duration loginDelay() {
         return loginDelay;
     }
 
@@ -40,7 +41,8 @@ public class MailboxUnavailableException extends IOException {
     /** Whether a refusal with this response code is about the mailbox rather than the credentials. */
     static boolean applies(Pop3Exception e) {
         String code = e.code();
-        return "IN-USE".equals(code) || "LOGIN-DELAY".equals(code) || "SYS/TEMP".equals(code) || "SYS/PERM".equals(code);
+        return "IN-USE".equals(code) || "LOGIN-DELAY".equals(code) || "SYS/TEMP".equals(code)
+               || "SYS/PERM".equals(code);
     }
 
     private static String describe(String mailbox, String code) {

@@ -9,7 +9,8 @@ import org.apache.camel.CamelContext;
  */
 abstract class AbstractMailutilsContractIT extends MailContractIT {
 
-    private static final String CREDENTIALS = "username=" + MailutilsExtension.USER + "&password=" + MailutilsExtension.PASSWORD;
+    private static final String CREDENTIALS = "username=" + MailutilsExtension.USER + "&password="
+                                              + MailutilsExtension.PASSWORD;
 
     /** The pop3d of the concrete class (each registers its own, configured its way). */
     abstract MailutilsExtension mailutils();
@@ -32,12 +33,14 @@ abstract class AbstractMailutilsContractIT extends MailContractIT {
 
         @Override
         public String tlsUri() {
-            return "pop3x:localhost:" + mailutils().pop3sPort() + "?security=tls&sslContextParameters=#ssl&" + CREDENTIALS;
+            return "pop3x:localhost:" + mailutils().pop3sPort() + "?security=tls&sslContextParameters=#ssl&"
+                   + CREDENTIALS;
         }
 
         @Override
         public String starttlsUri() {
-            return "pop3x:localhost:" + mailutils().pop3Port() + "?security=starttls&sslContextParameters=#ssl&" + CREDENTIALS;
+            return "pop3x:localhost:" + mailutils().pop3Port() + "?security=starttls&sslContextParameters=#ssl&"
+                   + CREDENTIALS;
         }
 
         @Override

@@ -14,7 +14,8 @@ class DovecotContractIT extends MailContractIT {
     @RegisterExtension
     static DovecotExtension dovecot = new DovecotExtension();
 
-    private static final String CREDENTIALS = "username=" + DovecotExtension.USER + "&password=" + DovecotExtension.PASSWORD;
+    private static final String CREDENTIALS = "username=" + DovecotExtension.USER + "&password="
+                                              + DovecotExtension.PASSWORD;
 
     private final ContractServer server = new ContractServer() {
         @Override
@@ -24,7 +25,8 @@ class DovecotContractIT extends MailContractIT {
 
         @Override
         public int count() {
-            return Pop3TestClient.countMessages("127.0.0.1", dovecot.pop3Port(), DovecotExtension.USER, DovecotExtension.PASSWORD);
+            return Pop3TestClient.countMessages("127.0.0.1", dovecot.pop3Port(), DovecotExtension.USER,
+                    DovecotExtension.PASSWORD);
         }
 
         @Override
@@ -39,7 +41,8 @@ class DovecotContractIT extends MailContractIT {
 
         @Override
         public String starttlsUri() {
-            return "pop3x:localhost:" + dovecot.pop3Port() + "?security=starttls&sslContextParameters=#ssl&" + CREDENTIALS;
+            return "pop3x:localhost:" + dovecot.pop3Port() + "?security=starttls&sslContextParameters=#ssl&"
+                   + CREDENTIALS;
         }
 
         @Override

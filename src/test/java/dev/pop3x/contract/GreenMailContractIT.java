@@ -7,7 +7,6 @@ import java.util.Properties;
 import com.icegreen.greenmail.junit5.GreenMailExtension;
 import com.icegreen.greenmail.user.GreenMailUser;
 import com.icegreen.greenmail.util.ServerSetup;
-import dev.pop3x.ledger.InMemoryLedger;
 import jakarta.mail.Session;
 import jakarta.mail.internet.MimeMessage;
 import org.apache.camel.CamelContext;

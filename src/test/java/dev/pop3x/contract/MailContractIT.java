@@ -3,6 +3,7 @@ package dev.pop3x.contract;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 import dev.pop3x.Pop3xConstants;
@@ -49,7 +50,8 @@ abstract class MailContractIT {
     }
 
     private static String mail(String subject) {
-        return "From: sender@example.com\r\nTo: alice@example.com\r\nSubject: " + subject + "\r\nMessage-ID: <" + subject
+        return "From: sender@example.com\r\nTo: alice@example.com\r\nSubject: " + subject + "\r\nMessage-ID: <"
+               + subject
                + "@example.com>\r\n\r\nbody of " + subject + "\r\n";
     }
 
@@ -81,7 +83,7 @@ abstract class MailContractIT {
         return received.stream().map(e -> e.getIn().getHeader("Subject", String.class)).toList();
     }
 
-    private static void awaitUntil(java.util.concurrent.Callable<Boolean> condition) {
+    private static void awaitUntil(Callable<Boolean> condition) {
         await().atMost(WAIT).until(condition);
     }
 

@@ -1,7 +1,5 @@
 package dev.pop3x.kamelet;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -16,6 +14,8 @@ import org.apache.camel.util.json.Jsoner;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.yaml.snakeyaml.Yaml;
+
+import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Keeps the pop3x-source Kamelet (in the jar at kamelets/, where camel-kamelet looks by default) in step with the

@@ -52,12 +52,14 @@ class FileLedgerTest extends MailboxLedgerContract {
             assertThat(m.fencingToken()).isEqualTo(1);
             Map<String, LedgerEntry> all = m.load(List.of("u1", "u2", "u3", "u4", "u5"), 10);
             assertThat(all).containsOnlyKeys("u1", "u2", "u3", "u5");
-            assertThat(all.get("u1")).isEqualTo(new LedgerEntry("u1", MessageState.DONE, 0, 1000, 2000, null, 0, null, 1));
+            assertThat(all.get("u1"))
+                    .isEqualTo(new LedgerEntry("u1", MessageState.DONE, 0, 1000, 2000, null, 0, null, 1));
             assertThat(all.get("u2")).isEqualTo(
                     new LedgerEntry("u2", MessageState.FAILED, 2, 1000, 0, null, 0, "java.io.IOException: boom", 1));
             assertThat(all.get("u3")).isEqualTo(
                     new LedgerEntry("u3", MessageState.IN_FLIGHT, 0, 1000, 0, "node-1/4711", 1500, null, 1));
-            assertThat(all.get("u5")).isEqualTo(new LedgerEntry("u5", MessageState.POISON, 3, 1000, 0, null, 0, "boom", 1));
+            assertThat(all.get("u5"))
+                    .isEqualTo(new LedgerEntry("u5", MessageState.POISON, 3, 1000, 0, null, 0, "boom", 1));
             assertThat(Files.readString(file())).isEqualTo("""
                     #pop3x-ledger 2
                     u1\tDONE\t0\t1000\t2000\t-\t0\t-\t1

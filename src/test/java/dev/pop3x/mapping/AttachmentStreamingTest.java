@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -12,7 +13,6 @@ import java.util.Base64;
 import dev.pop3x.Pop3xConstants;
 import dev.pop3x.session.Spool;
 import dev.pop3x.session.SpooledMessage;
-
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.attachment.Attachment;
@@ -75,7 +75,7 @@ class AttachmentStreamingTest {
     }
 
     private static com.sun.management.ThreadMXBean threadBean() {
-        java.lang.management.ThreadMXBean bean = ManagementFactory.getThreadMXBean();
+        ThreadMXBean bean = ManagementFactory.getThreadMXBean();
         assumeTrue(bean instanceof com.sun.management.ThreadMXBean, "no per-thread allocation counter in this JVM");
         com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) bean;
         assumeTrue(threads.isThreadAllocatedMemorySupported() && threads.isThreadAllocatedMemoryEnabled());

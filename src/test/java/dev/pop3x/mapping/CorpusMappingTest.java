@@ -19,7 +19,6 @@ import java.util.regex.Pattern;
 import dev.pop3x.Pop3xConstants;
 import dev.pop3x.session.SpooledMessage;
 import dev.pop3x.testsupport.SharedCorpus;
-
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.attachment.AttachmentMessage;
@@ -102,6 +101,6 @@ class CorpusMappingTest {
     private static boolean announcesAttachment(byte[] raw) throws IOException {
         String text = new String(raw, StandardCharsets.ISO_8859_1);
         return text.toLowerCase(Locale.ROOT).contains("content-disposition: attachment")
-                && ANNOUNCED_ATTACHMENT.matcher(text).find();
+               && ANNOUNCED_ATTACHMENT.matcher(text).find();
     }
 }

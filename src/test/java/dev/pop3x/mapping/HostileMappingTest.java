@@ -17,7 +17,6 @@ import dev.pop3x.session.SpooledMessage;
 import dev.pop3x.testsupport.HostileMessages;
 import dev.pop3x.testsupport.HostileMessages.Hostile;
 import dev.pop3x.testsupport.StartedCamelContext;
-
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.apache.camel.StreamCache;

@@ -9,7 +9,6 @@ import java.util.Random;
 
 import jakarta.mail.Header;
 import jakarta.mail.internet.InternetHeaders;
-
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;

@@ -1,5 +1,6 @@
 package dev.pop3x.mapping;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -12,7 +13,6 @@ import dev.pop3x.Pop3xConstants;
 import dev.pop3x.session.Spool;
 import dev.pop3x.session.SpooledMessage;
 import dev.pop3x.testsupport.StartedCamelContext;
-
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.apache.camel.StreamCache;
@@ -72,7 +72,7 @@ class MailMapperTest {
     private static byte[] bodyBytes(Message message) throws IOException {
         StreamCache cache = message.getBody(StreamCache.class);
         cache.reset();
-        try (java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream()) {
+        try (ByteArrayOutputStream out = new ByteArrayOutputStream()) {
             cache.writeTo(out);
             return out.toByteArray();
         }
@@ -354,7 +354,8 @@ class MailMapperTest {
         assertThat(in.getHeader("delete")).isNull();
         assertThat(in.getHeader("copyTo")).isNull();
         assertThat(in.getHeader("moveTo")).isNull();
-        assertThat(in.getHeaders().keySet()).noneMatch(k -> k.toLowerCase().startsWith("camel") && !k.equals(Pop3xConstants.UID));
+        assertThat(in.getHeaders().keySet())
+                .noneMatch(k -> k.toLowerCase().startsWith("camel") && !k.equals(Pop3xConstants.UID));
         assertThat(in.getHeader("Subject")).isEqualTo("Grüße and a long folded subject");
         assertThat(in.getHeader("From")).isEqualTo("Jörg <j@example.org>");
         assertThat(in.getHeader("Message-ID")).isEqualTo("<42@example.org>");
@@ -486,7 +487,8 @@ class MailMapperTest {
         StringBuilder sb = new StringBuilder("Subject: deep\r\n");
         int depth = 200;
         for (int i = 0; i < depth; i++) {
-            sb.append("Content-Type: multipart/mixed; boundary=b").append(i).append("\r\n\r\n--b").append(i).append("\r\n");
+            sb.append("Content-Type: multipart/mixed; boundary=b").append(i).append("\r\n\r\n--b").append(i)
+                    .append("\r\n");
         }
         sb.append("Content-Type: text/plain\r\n\r\nbottom\r\n");
         for (int i = depth - 1; i >= 0; i--) {
@@ -522,7 +524,8 @@ class MailMapperTest {
             assertThat(onDisk.inMemory()).isFalse();
             Exchange fromFile = map(onDisk, true);
             Exchange fromHeap = map(raw);
-            assertThat(fromFile.getIn().getBody(String.class)).isEqualTo("Hallöchen").isEqualTo(fromHeap.getIn().getBody());
+            assertThat(fromFile.getIn().getBody(String.class)).isEqualTo("Hallöchen")
+                    .isEqualTo(fromHeap.getIn().getBody());
             assertThat(fromFile.getIn().getHeader("Subject")).isEqualTo("für file");
             assertThat(content(attachments(fromFile).get("data.bin")))
                     .isEqualTo(content(attachments(fromHeap).get("data.bin")))

@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.ExecutionException;
@@ -19,7 +20,6 @@ import dev.pop3x.Pop3xConstants;
 import dev.pop3x.session.SpooledMessage;
 import dev.pop3x.testsupport.HostileMessages;
 import dev.pop3x.testsupport.SharedCorpus;
-
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.impl.DefaultCamelContext;
@@ -47,7 +47,8 @@ class MappingFuzzTest {
         int count = Integer.getInteger("pop3x.fuzz.count", 2000);
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(Long.getLong("pop3x.fuzz.seconds", 60));
         List<byte[]> inputs = inputs();
-        System.out.printf("MappingFuzzTest: seed %d (replay with -Dpop3x.fuzz.seed=%d), %d inputs, up to %d mutations%n",
+        System.out.printf(
+                "MappingFuzzTest: seed %d (replay with -Dpop3x.fuzz.seed=%d), %d inputs, up to %d mutations%n",
                 seed, seed, inputs.size(), count);
 
         CamelContext context = new DefaultCamelContext();
@@ -90,7 +91,8 @@ class MappingFuzzTest {
     }
 
     /** Null when the mapping behaved; else what went wrong. */
-    private static String mapOnce(ExecutorService pool, CamelContext context, byte[] mail, boolean mapMail, boolean spool)
+    private static String mapOnce(ExecutorService pool, CamelContext context, byte[] mail, boolean mapMail,
+            boolean spool)
             throws InterruptedException {
         Exchange exchange = new DefaultExchange(context);
         Future<?> mapping = pool.submit(() -> {
@@ -154,7 +156,7 @@ class MappingFuzzTest {
         },
         TRUNCATE {
             byte[] apply(byte[] in, Random r) {
-                return java.util.Arrays.copyOf(in, in.length == 0 ? 0 : r.nextInt(in.length));
+                return Arrays.copyOf(in, in.length == 0 ? 0 : r.nextInt(in.length));
             }
         },
         DUPLICATE_REGION {

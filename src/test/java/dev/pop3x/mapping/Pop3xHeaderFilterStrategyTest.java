@@ -13,7 +13,8 @@ class Pop3xHeaderFilterStrategyTest {
     private final DefaultExchange exchange = new DefaultExchange(new DefaultCamelContext());
 
     @ParameterizedTest
-    @ValueSource(strings = { "CamelFoo", "camelPop3xUid", "CAMELFILENAME", "cAmEl", "delete", "DELETE", "Delete",
+    @ValueSource(strings = {
+            "CamelFoo", "camelPop3xUid", "CAMELFILENAME", "cAmEl", "delete", "DELETE", "Delete",
             "copyTo", "COPYTO", "copyto", "moveTo", "MOVETO" })
     void dropsOnTheWayIn(String name) {
         assertThat(filter.applyFilterToExternalHeaders(name, "x", exchange)).isTrue();

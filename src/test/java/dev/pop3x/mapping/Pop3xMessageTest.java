@@ -5,9 +5,9 @@ import java.util.List;
 
 import dev.pop3x.session.SpooledMessage;
 import dev.pop3x.testsupport.StartedCamelContext;
-
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
+import org.apache.camel.spi.HeaderFilterStrategy;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -17,12 +17,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 class Pop3xMessageTest {
 
     private static final byte[] MAIL = ("Subject: =?UTF-8?Q?Rechnung_f=C3=BCr?= Mai\r\n"
-            + "From: billing@example.org\r\n"
-            + "Received: one\r\n"
-            + "Received: two\r\n"
-            + "CamelPop3xUid: forged\r\n"
-            + "CamelFileName: dropped by the filter\r\n"
-            + "\r\nbody\r\n").getBytes(StandardCharsets.UTF_8);
+                                        + "From: billing@example.org\r\n"
+                                        + "Received: one\r\n"
+                                        + "Received: two\r\n"
+                                        + "CamelPop3xUid: forged\r\n"
+                                        + "CamelFileName: dropped by the filter\r\n"
+                                        + "\r\nbody\r\n")
+            .getBytes(StandardCharsets.UTF_8);
 
     @RegisterExtension
     static StartedCamelContext camel = new StartedCamelContext();
@@ -85,7 +86,7 @@ class Pop3xMessageTest {
     @Test
     void aCustomFilterThatReadsTheMessageSeesTheConsumersHeaders() {
         // keeps Subject only for mails the consumer has identified: it reads the message while filtering
-        org.apache.camel.spi.HeaderFilterStrategy needsUid = new Pop3xHeaderFilterStrategy() {
+        HeaderFilterStrategy needsUid = new Pop3xHeaderFilterStrategy() {
             @Override
             public boolean applyFilterToExternalHeaders(String name, Object value, Exchange exchange) {
                 return "Subject".equals(name) && exchange.getIn().getHeader("CamelPop3xUid") == null

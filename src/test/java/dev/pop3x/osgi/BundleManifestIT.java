@@ -1,21 +1,5 @@
 package dev.pop3x.osgi;
 
-import aQute.bnd.header.Attrs;
-import aQute.bnd.header.Parameters;
-import aQute.bnd.osgi.Analyzer;
-import aQute.bnd.osgi.Descriptors.PackageRef;
-import aQute.bnd.osgi.Jar;
-import aQute.bnd.version.MavenVersion;
-import aQute.bnd.version.Version;
-import aQute.bnd.version.VersionRange;
-import dev.pop3x.Pop3xComponent;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-import org.w3c.dom.Document;
-import org.w3c.dom.Element;
-import org.w3c.dom.NodeList;
-
-import javax.xml.parsers.DocumentBuilderFactory;
 import java.io.File;
 import java.io.InputStream;
 import java.lang.module.ModuleDescriptor;
@@ -31,6 +15,24 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.jar.Manifest;
 import java.util.stream.Collectors;
+
+import javax.xml.parsers.DocumentBuilderFactory;
+
+import aQute.bnd.header.Attrs;
+import aQute.bnd.header.Parameters;
+import aQute.bnd.osgi.Analyzer;
+import aQute.bnd.osgi.Descriptors.PackageRef;
+import aQute.bnd.osgi.Jar;
+import aQute.bnd.version.MavenVersion;
+import aQute.bnd.version.Version;
+import aQute.bnd.version.VersionRange;
+import dev.pop3x.Pop3xComponent;
+import jakarta.mail.Session;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.w3c.dom.Document;
+import org.w3c.dom.Element;
+import org.w3c.dom.NodeList;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.SoftAssertions.assertSoftly;
@@ -75,7 +77,8 @@ class BundleManifestIT {
         try (Jar jar = new Jar(jarPath.toFile()); Analyzer analyzer = new Analyzer()) {
             manifest = jar.getManifest();
             Properties pom = new Properties();
-            try (InputStream in = jar.getResource("META-INF/maven/dev.pop3x/camel-pop3x/pom.properties").openInputStream()) {
+            try (InputStream in = jar.getResource("META-INF/maven/dev.pop3x/camel-pop3x/pom.properties")
+                    .openInputStream()) {
                 pom.load(in);
             }
             projectVersion = pom.getProperty("version");
@@ -101,14 +104,15 @@ class BundleManifestIT {
 
         Set<String> unneeded = new TreeSet<>(imported);
         unneeded.removeAll(external);
-        unneeded.removeIf(p -> OPTIONAL_WITH_REASON.containsKey(p) && "optional".equals(imports.get(p).get("resolution:")));
+        unneeded.removeIf(
+                p -> OPTIONAL_WITH_REASON.containsKey(p) && "optional".equals(imports.get(p).get("resolution:")));
 
         assertSoftly(softly -> {
             softly.assertThat(missing)
                     .as("packages the classes use but the bundle does not import (the bundle would fail at runtime)")
                     .isEmpty();
             softly.assertThat(unneeded).as("imports no class uses (imports of its own packages included): remove "
-                    + "them, or list each with its reason in OPTIONAL_WITH_REASON and import it resolution:=optional")
+                                           + "them, or list each with its reason in OPTIONAL_WITH_REASON and import it resolution:=optional")
                     .isEmpty();
             softly.assertThat(manifest.getMainAttributes().getValue("DynamicImport-Package"))
                     .as("no DynamicImport-Package: it would hide a missing import").isNull();
@@ -125,7 +129,8 @@ class BundleManifestIT {
                 assertThat(version).as("JDK package %s is provided by the system bundle: no version", p).isNull();
             } else {
                 assertThat(version).as("import %s needs a version range", p).isNotNull();
-                assertThat(new VersionRange(version).isRange()).as("import %s: a range, not a bare minimum (%s)", p, version)
+                assertThat(new VersionRange(version).isRange())
+                        .as("import %s: a range, not a bare minimum (%s)", p, version)
                         .isTrue();
             }
         }
@@ -142,14 +147,16 @@ class BundleManifestIT {
                 camelImports.put(strip(p), attrs.get("version"));
             }
         });
-        assertThat(camelImports).as("the component uses Camel").containsKeys("org.apache.camel", "org.apache.camel.support");
+        assertThat(camelImports).as("the component uses Camel").containsKeys("org.apache.camel",
+                "org.apache.camel.support");
         camelImports.forEach((p, range) -> {
             assertThat(range).as("Camel 4 jars carry no package versions: %s needs an explicit range", p).isNotNull();
             VersionRange r = new VersionRange(range);
             for (String v : versions) {
                 assertThat(r.includes(Version.parseVersion(v))).as("%s %s must accept Camel %s", p, range, v).isTrue();
             }
-            assertThat(r.includes(Version.parseVersion("5.0.0"))).as("%s %s must not claim Camel 5", p, range).isFalse();
+            assertThat(r.includes(Version.parseVersion("5.0.0"))).as("%s %s must not claim Camel 5", p, range)
+                    .isFalse();
         });
     }
 
@@ -166,7 +173,8 @@ class BundleManifestIT {
         unclassified.removeAll(API);
         unclassified.removeAll(PRIVATE);
         assertThat(unclassified).as("new packages: export them (src/main/bnd/camel-pop3x.bnd and API here) if users "
-                + "name their types, else add them to PRIVATE here").isEmpty();
+                                    + "name their types, else add them to PRIVATE here")
+                .isEmpty();
 
         assertThat(keys(exports)).as("exported packages").isEqualTo(new TreeSet<>(API));
         exports.forEach((p, attrs) -> {
@@ -225,7 +233,8 @@ class BundleManifestIT {
             requiredFeatures.put(f.getTextContent().trim(), f.getAttribute("version"));
         }
         assertThat(requiredFeatures).containsKeys("camel-core", "spifly");
-        assertThat(new VersionRange(requiredFeatures.get("camel-core")).includes(Version.parseVersion(CAMEL_KARAF_VERSION)))
+        assertThat(new VersionRange(requiredFeatures.get("camel-core"))
+                .includes(Version.parseVersion(CAMEL_KARAF_VERSION)))
                 .as("camel-core feature version range").isTrue();
 
         List<String> urls = new ArrayList<>();
@@ -236,7 +245,8 @@ class BundleManifestIT {
                 "mvn:dev.pop3x/camel-pop3x/" + projectVersion);
         assertThat(bundles.stream().filter(b -> !"true".equals(b.getAttribute("dependency")))
                 .map(b -> b.getTextContent().trim()))
-                .as("the one bundle the feature itself brings").containsExactly("mvn:dev.pop3x/camel-pop3x/" + projectVersion);
+                .as("the one bundle the feature itself brings")
+                .containsExactly("mvn:dev.pop3x/camel-pop3x/" + projectVersion);
 
         // every other URL: in the local repository, at the version this build uses, and an OSGi bundle
         Map<String, Path> classPath = classPathJarsByGroupAndArtifact();
@@ -260,7 +270,8 @@ class BundleManifestIT {
                     .resolve(gav[1] + "-" + gav[2] + classifier + "." + type);
             assertThat(file).as("%s resolves (local repository)", url).exists();
             assertThat(classPath).as("%s is a dependency of the component", ga).containsKey(ga);
-            assertThat(classPath.get(ga).getFileName().toString()).as("%s: the version the component is built with", url)
+            assertThat(classPath.get(ga).getFileName().toString())
+                    .as("%s: the version the component is built with", url)
                     .isEqualTo(file.getFileName().toString());
             try (Jar jar = new Jar(file.toFile())) {
                 Manifest m = jar.getManifest();
@@ -287,7 +298,8 @@ class BundleManifestIT {
             String bsn = m.getMainAttributes().getValue("Bundle-SymbolicName");
             new Parameters(m.getMainAttributes().getValue("Import-Package")).forEach((p, a) -> {
                 String pkg = strip(p);
-                if (jdk.contains(pkg) || pkg.startsWith("org.apache.camel") || "optional".equals(a.get("resolution:"))) {
+                if (jdk.contains(pkg) || pkg.startsWith("org.apache.camel")
+                    || "optional".equals(a.get("resolution:"))) {
                     return;
                 }
                 VersionRange range = new VersionRange(a.getOrDefault("version", "0.0.0"));
@@ -353,7 +365,7 @@ class BundleManifestIT {
     /** The local repository this build resolved from: the root of jakarta/mail/jakarta.mail-api/V/the.jar. */
     private static Path localRepository() {
         try {
-            Path mailApi = Path.of(jakarta.mail.Session.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            Path mailApi = Path.of(Session.class.getProtectionDomain().getCodeSource().getLocation().toURI());
             return mailApi.getParent().getParent().getParent().getParent().getParent().toAbsolutePath();
         } catch (Exception e) {
             throw new IllegalStateException(e);

@@ -113,7 +113,8 @@ abstract class MessageLifecycleContract {
 
     @Test
     void newMailsAreDeliveredOldestFirstAndCappedByMaxMessages() throws Exception {
-        PolicySettings two = new PolicySettings(true, 0, 3, PoisonAction.KEEP, false, 0, OversizeAction.SKIP, 2, 0, 60_000);
+        PolicySettings two = new PolicySettings(true, 0, 3, PoisonAction.KEEP, false, 0, OversizeAction.SKIP, 2, 0,
+                60_000);
         PollPlan plan = lifecycle(two).plan(snapshot("a", "b", "c"));
         assertThat(delivered(plan)).containsExactly("a", "b");
         assertThat(plan.deliveries().get(1).mail().size()).isEqualTo(200);
@@ -122,9 +123,11 @@ abstract class MessageLifecycleContract {
 
     @Test
     void maxBytesPerPollStopsOnceReachedButAlwaysTakesOne() throws Exception {
-        PolicySettings bytes = new PolicySettings(true, 0, 3, PoisonAction.KEEP, false, 0, OversizeAction.SKIP, 0, 250, 60_000);
+        PolicySettings bytes = new PolicySettings(true, 0, 3, PoisonAction.KEEP, false, 0, OversizeAction.SKIP, 0, 250,
+                60_000);
         assertThat(delivered(lifecycle(bytes).plan(snapshot("a", "b", "c", "d")))).containsExactly("a", "b");
-        PolicySettings tiny = new PolicySettings(true, 0, 3, PoisonAction.KEEP, false, 0, OversizeAction.SKIP, 0, 1, 60_000);
+        PolicySettings tiny = new PolicySettings(true, 0, 3, PoisonAction.KEEP, false, 0, OversizeAction.SKIP, 0, 1,
+                60_000);
         assertThat(delivered(lifecycle(tiny).plan(snapshot("a", "b")))).containsExactly("a");
     }
 
@@ -182,13 +185,15 @@ abstract class MessageLifecycleContract {
 
     @Test
     void loweringMaxAttemptsDoesNotTurnStoredFailuresIntoPoison() throws Exception {
-        MessageLifecycle five = lifecycle(new PolicySettings(true, 0, 5, PoisonAction.KEEP, false, 0, OversizeAction.SKIP,
-                0, 0, 60_000));
+        MessageLifecycle five = lifecycle(
+                new PolicySettings(true, 0, 5, PoisonAction.KEEP, false, 0, OversizeAction.SKIP,
+                        0, 0, 60_000));
         five.failed(claim(five, "a").orElseThrow(), "boom 1", actions);
         five.failed(claim(five, "a").orElseThrow(), "boom 2", actions);
 
-        MessageLifecycle two = lifecycle(new PolicySettings(true, 0, 2, PoisonAction.KEEP, false, 0, OversizeAction.SKIP,
-                0, 0, 60_000));
+        MessageLifecycle two = lifecycle(
+                new PolicySettings(true, 0, 2, PoisonAction.KEEP, false, 0, OversizeAction.SKIP,
+                        0, 0, 60_000));
         assertThat(delivered(two.plan(snapshot("a")))).containsExactly("a");
         Claim third = claim(two, "a").orElseThrow();
         assertThat(third.attempt()).isEqualTo(3);
@@ -205,8 +210,9 @@ abstract class MessageLifecycleContract {
         one.failed(claim(one, "a").orElseThrow(), "boom", actions.refusingDeadLetters());
         assertThat(entry("a").state()).isEqualTo(MessageState.DEAD_LETTER_OWED);
 
-        MessageLifecycle five = lifecycle(new PolicySettings(true, 0, 5, PoisonAction.KEEP, true, 0, OversizeAction.SKIP,
-                0, 0, 60_000));
+        MessageLifecycle five = lifecycle(
+                new PolicySettings(true, 0, 5, PoisonAction.KEEP, true, 0, OversizeAction.SKIP,
+                        0, 0, 60_000));
         PollPlan plan = five.plan(snapshot("a"));
         assertThat(plan.deliveries()).isEmpty();
         assertThat(plan.deadLetters()).extracting(Delivery::uid).containsExactly("a");
@@ -228,8 +234,10 @@ abstract class MessageLifecycleContract {
         assertThat(keep.owedDeletes()).isEmpty();
         assertThat(entry("kept").state()).isEqualTo(MessageState.POISON);
 
-        PollPlan delete = lifecycle(new PolicySettings(true, 0, 1, PoisonAction.DELETE, false, 0, OversizeAction.SKIP, 0,
-                0, 60_000)).plan(snapshot("deleted"));
+        PollPlan delete = lifecycle(
+                new PolicySettings(true, 0, 1, PoisonAction.DELETE, false, 0, OversizeAction.SKIP, 0,
+                        0, 60_000))
+                .plan(snapshot("deleted"));
         assertThat(delete.deadLetters()).isEmpty();
         assertThat(delete.owedDeletes()).containsExactly("deleted");
         assertThat(entry("deleted").state()).isEqualTo(MessageState.DELETE_PENDING);
@@ -238,8 +246,9 @@ abstract class MessageLifecycleContract {
 
     @Test
     void aReleasedPoisonMailIsDeliveredAgainWithFreshAttemptsAndIsCounted() throws Exception {
-        MessageLifecycle lifecycle = lifecycle(new PolicySettings(true, 0, 1, PoisonAction.KEEP, false, 0, OversizeAction.SKIP,
-                0, 0, 60_000));
+        MessageLifecycle lifecycle = lifecycle(
+                new PolicySettings(true, 0, 1, PoisonAction.KEEP, false, 0, OversizeAction.SKIP,
+                        0, 0, 60_000));
         lifecycle.succeeded(claim(lifecycle, "good").orElseThrow(), actions);
         lifecycle.failed(claim(lifecycle, "bad").orElseThrow(), "boom", actions);
         assertThat(lifecycle.poisonMails()).extracting(LedgerEntry::uid).containsExactly("bad");
@@ -265,8 +274,9 @@ abstract class MessageLifecycleContract {
 
     @Test
     void aPoisonMailWhoseDeadLetterIsBeingSentCannotBeReleased() throws Exception {
-        MessageLifecycle lifecycle = lifecycle(new PolicySettings(true, 0, 1, PoisonAction.KEEP, true, 0, OversizeAction.SKIP,
-                0, 0, 60_000));
+        MessageLifecycle lifecycle = lifecycle(
+                new PolicySettings(true, 0, 1, PoisonAction.KEEP, true, 0, OversizeAction.SKIP,
+                        0, 0, 60_000));
         actions.refusingDeadLetters().whileSending = sending -> assertThat(lifecycle.retryPoison("a")).isFalse();
         lifecycle.failed(claim(lifecycle, "a").orElseThrow(), "boom", actions);
         assertThat(actions.deadLetters).extracting(DeadLetter::uid).containsExactly("a");
@@ -280,8 +290,9 @@ abstract class MessageLifecycleContract {
 
     @Test
     void maxAttemptsZeroRetriesForever() throws Exception {
-        MessageLifecycle lifecycle = lifecycle(new PolicySettings(true, 0, 0, PoisonAction.KEEP, false, 0, OversizeAction.SKIP,
-                0, 0, 60_000));
+        MessageLifecycle lifecycle = lifecycle(
+                new PolicySettings(true, 0, 0, PoisonAction.KEEP, false, 0, OversizeAction.SKIP,
+                        0, 0, 60_000));
         for (int i = 0; i < 20; i++) {
             lifecycle.failed(claim(lifecycle, "a").orElseThrow(), "boom", actions);
             assertThat(entry("a").state()).isEqualTo(MessageState.FAILED);
@@ -300,7 +311,8 @@ abstract class MessageLifecycleContract {
             PollPlan meanwhile = lifecycle.plan(snapshot("a"));
             assertThat(meanwhile.deadLetters()).isEmpty();
             assertThat(meanwhile.deliveries()).isEmpty();
-            assertThat(lifecycle.claimDeadLetter(new Delivery(snapshot("a").messages().get(0), sending, false))).isEmpty();
+            assertThat(lifecycle.claimDeadLetter(new Delivery(snapshot("a").messages().get(0), sending, false)))
+                    .isEmpty();
         };
         lifecycle.failed(claim(lifecycle, "a").orElseThrow(), "boom", actions);
         assertThat(actions.deadLetters).containsExactly(new DeadLetter("a", 1, "boom"));
@@ -335,7 +347,8 @@ abstract class MessageLifecycleContract {
 
     @Test
     void retentionDeletesKeptMailsOnceDue() throws Exception {
-        PolicySettings keep14d = new PolicySettings(false, Duration.ofDays(14).toMillis(), 3, PoisonAction.KEEP, false, 0,
+        PolicySettings keep14d = new PolicySettings(false, Duration.ofDays(14).toMillis(), 3, PoisonAction.KEEP, false,
+                0,
                 OversizeAction.SKIP, 0, 0, 60_000);
         lifecycle(keep14d).succeeded(claim(lifecycle(keep14d), "a").orElseThrow(), actions);
         assertThat(actions.deletes).isEmpty();
@@ -347,19 +360,24 @@ abstract class MessageLifecycleContract {
     @Test
     void oversizeMailsAreSkippedDeletedOrDeliveredAsHeaders() throws Exception {
         MailboxSnapshot snapshot = snapshot("small", "big");
-        PollPlan skip = lifecycle(new PolicySettings(true, 0, 3, PoisonAction.KEEP, false, 150, OversizeAction.SKIP, 0, 0,
-                60_000)).plan(snapshot);
+        PollPlan skip = lifecycle(
+                new PolicySettings(true, 0, 3, PoisonAction.KEEP, false, 150, OversizeAction.SKIP, 0, 0,
+                        60_000))
+                .plan(snapshot);
         assertThat(delivered(skip)).containsExactly("small");
         assertThat(skip.owedDeletes()).isEmpty();
-        PollPlan delete = lifecycle(new PolicySettings(true, 0, 3, PoisonAction.KEEP, false, 150, OversizeAction.DELETE, 0, 0,
-                60_000)).plan(snapshot);
+        PollPlan delete = lifecycle(
+                new PolicySettings(true, 0, 3, PoisonAction.KEEP, false, 150, OversizeAction.DELETE, 0, 0,
+                        60_000))
+                .plan(snapshot);
         assertThat(delivered(delete)).containsExactly("small");
         assertThat(delete.owedDeletes()).containsExactly("big");
         MessageLifecycle headers = lifecycle(new PolicySettings(true, 0, 3, PoisonAction.KEEP, false, 150,
                 OversizeAction.HEADERS, 0, 0, 60_000));
         PollPlan plan = headers.plan(snapshot);
         assertThat(plan.deliveries()).containsExactly(
-                new Delivery(snapshot.messages().get(0), null, false), new Delivery(snapshot.messages().get(1), null, true));
+                new Delivery(snapshot.messages().get(0), null, false),
+                new Delivery(snapshot.messages().get(1), null, true));
         // a headers-only delivery completes the mail but never deletes it, even with delete=true
         Claim big = headers.claim(plan.deliveries().subList(1, 2)).get(0);
         assertThat(big.headersOnly()).isTrue();
@@ -393,7 +411,8 @@ abstract class MessageLifecycleContract {
         assertThat(lifecycle.plan(snapshot("a")).deliveries()).isEmpty();
         assertThat(claim(lifecycle(PolicySettings.defaults(true), "me", after(Duration.ofMinutes(29))), "a")).isEmpty();
         // claimTimeout is 30 minutes
-        assertThat(claim(lifecycle(PolicySettings.defaults(true), "me", after(Duration.ofMinutes(31))), "a")).isPresent();
+        assertThat(claim(lifecycle(PolicySettings.defaults(true), "me", after(Duration.ofMinutes(31))), "a"))
+                .isPresent();
     }
 
     @Test
@@ -455,7 +474,8 @@ abstract class MessageLifecycleContract {
 
     @Test
     void anExpiredClaimOfAPoisonMailOwesItsDeadLetterNotAnotherDelivery() throws Exception {
-        PolicySettings dlq = new PolicySettings(true, 0, 1, PoisonAction.KEEP, true, 0, OversizeAction.SKIP, 0, 0, 60_000);
+        PolicySettings dlq = new PolicySettings(true, 0, 1, PoisonAction.KEEP, true, 0, OversizeAction.SKIP, 0, 0,
+                60_000);
         actions.whileSending = sending -> {
             throw new IllegalStateException("the JVM died");
         };
@@ -499,7 +519,8 @@ abstract class MessageLifecycleContract {
     void whileThePollIsOpenCompletionsAreMadeDurableByItsBarrier() throws Exception {
         BarrierCountingLedger counting = new BarrierCountingLedger(ledger);
         MessageLifecycle keep = new MessageLifecycle(counting, PolicySettings.defaults(false), "me", clock, statistics);
-        MessageLifecycle delete = new MessageLifecycle(counting, PolicySettings.defaults(true), "me", clock, statistics);
+        MessageLifecycle delete = new MessageLifecycle(counting, PolicySettings.defaults(true), "me", clock,
+                statistics);
         keep.succeeded(claim(keep, "kept").orElseThrow(), actions);
         delete.succeeded(claim(delete, "deleted").orElseThrow(), actions);
         delete.failed(claim(delete, "failed").orElseThrow(), "boom", actions);
@@ -511,7 +532,8 @@ abstract class MessageLifecycleContract {
     @Test
     void aDeleteThePollRefusesIsMadeDurableByTheLifeCycle() throws Exception {
         BarrierCountingLedger counting = new BarrierCountingLedger(ledger);
-        MessageLifecycle delete = new MessageLifecycle(counting, PolicySettings.defaults(true), "me", clock, statistics);
+        MessageLifecycle delete = new MessageLifecycle(counting, PolicySettings.defaults(true), "me", clock,
+                statistics);
         actions.deleteAccepted = false; // the poll is closing
         delete.succeeded(claim(delete, "a").orElseThrow(), actions);
         assertThat(counting.barriers).isEqualTo(1);
@@ -523,7 +545,8 @@ abstract class MessageLifecycleContract {
     void afterThePollEndedTheLifeCycleMakesCompletionsDurableItself() throws Exception {
         BarrierCountingLedger counting = new BarrierCountingLedger(ledger);
         MessageLifecycle keep = new MessageLifecycle(counting, PolicySettings.defaults(false), "me", clock, statistics);
-        MessageLifecycle delete = new MessageLifecycle(counting, PolicySettings.defaults(true), "me", clock, statistics);
+        MessageLifecycle delete = new MessageLifecycle(counting, PolicySettings.defaults(true), "me", clock,
+                statistics);
         Claim kept = claim(keep, "kept").orElseThrow();
         Claim deleted = claim(delete, "deleted").orElseThrow();
         Claim failed = claim(delete, "failed").orElseThrow();

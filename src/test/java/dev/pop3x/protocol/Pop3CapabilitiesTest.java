@@ -1,9 +1,10 @@
 package dev.pop3x.protocol;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 import java.util.List;
+
 import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
 
 class Pop3CapabilitiesTest {
 

@@ -2,10 +2,14 @@ package dev.pop3x.protocol;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.security.KeyStore;
 import java.time.Duration;
 import java.util.List;
 
+import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLHandshakeException;
+import javax.net.ssl.TrustManagerFactory;
 
 import dev.pop3x.testsupport.DovecotExtension;
 import org.junit.jupiter.api.BeforeEach;
@@ -13,6 +17,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import static dev.pop3x.protocol.Pop3Commands.list;
 import static dev.pop3x.protocol.Pop3Commands.retrieve;
@@ -33,7 +38,8 @@ class Pop3ClientDovecotIT {
 
     private Pop3ClientOptions.Builder options(Security security, int port) {
         return Pop3ClientOptions.builder().host(dovecot.host()).port(port).security(security)
-                .connectTimeout(Duration.ofSeconds(10)).readTimeout(Duration.ofSeconds(20)).sslContext(dovecot.sslContext());
+                .connectTimeout(Duration.ofSeconds(10)).readTimeout(Duration.ofSeconds(20))
+                .sslContext(dovecot.sslContext());
     }
 
     @ParameterizedTest
@@ -74,15 +80,16 @@ class Pop3ClientDovecotIT {
 
     @Test
     void anUntrustedCertificateIsRefused() throws Exception {
-        javax.net.ssl.SSLContext untrusted = javax.net.ssl.SSLContext.getInstance("TLS");
-        java.security.KeyStore ks = java.security.KeyStore.getInstance("PKCS12");
-        try (var in = java.nio.file.Files.newInputStream(dovecot.untrustedTrustStorePath())) {
+        SSLContext untrusted = SSLContext.getInstance("TLS");
+        KeyStore ks = KeyStore.getInstance("PKCS12");
+        try (var in = Files.newInputStream(dovecot.untrustedTrustStorePath())) {
             ks.load(in, dovecot.trustStorePassword().toCharArray());
         }
-        javax.net.ssl.TrustManagerFactory tmf = javax.net.ssl.TrustManagerFactory.getInstance("PKIX");
+        TrustManagerFactory tmf = TrustManagerFactory.getInstance("PKIX");
         tmf.init(ks);
         untrusted.init(null, tmf.getTrustManagers(), null);
-        assertThatThrownBy(() -> Pop3Client.connect(options(Security.TLS, dovecot.pop3sPort()).sslContext(untrusted).build()))
+        assertThatThrownBy(
+                () -> Pop3Client.connect(options(Security.TLS, dovecot.pop3sPort()).sslContext(untrusted).build()))
                 .isInstanceOf(SSLHandshakeException.class);
     }
 
@@ -108,7 +115,7 @@ class Pop3ClientDovecotIT {
      * serves as the one valid token: a server that really checks what it is given.
      */
     @ParameterizedTest
-    @org.junit.jupiter.params.provider.ValueSource(booleans = { true, false })
+    @ValueSource(booleans = { true, false })
     void xoauth2InBothFormsLogsIn(boolean oneLine) throws Exception {
         try (Pop3Client client = Pop3Client.connect(options(Security.TLS, dovecot.pop3sPort()).build())) {
             client.authenticateXoauth2(DovecotExtension.USER, DovecotExtension.PASSWORD, oneLine);

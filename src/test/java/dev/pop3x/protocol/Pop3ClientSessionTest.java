@@ -1,5 +1,12 @@
 package dev.pop3x.protocol;
 
+import java.io.ByteArrayOutputStream;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+
+import org.junit.jupiter.api.Test;
+
 import static dev.pop3x.protocol.Pop3Commands.delete;
 import static dev.pop3x.protocol.Pop3Commands.list;
 import static dev.pop3x.protocol.Pop3Commands.noop;
@@ -10,12 +17,6 @@ import static dev.pop3x.protocol.Pop3Commands.top;
 import static dev.pop3x.protocol.Pop3Commands.uidl;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-
-import java.io.ByteArrayOutputStream;
-import java.net.SocketTimeoutException;
-import java.nio.charset.StandardCharsets;
-import java.time.Duration;
-import org.junit.jupiter.api.Test;
 
 /** A whole client session against the scripted peer: what the client returns and what went over the wire. */
 class Pop3ClientSessionTest {
@@ -108,7 +109,8 @@ class Pop3ClientSessionTest {
                 .expect("UIDL", "-ERR Invalid command").expect("LIST", "+OK 2 messages", "1 120", "2  200000", ".")
                 .start();
              Pop3Client c = peer.client()) {
-            assertThatThrownBy(() -> uidl(c)).isInstanceOf(Pop3Exception.class).hasMessage("UIDL failed: -ERR Invalid command");
+            assertThatThrownBy(() -> uidl(c)).isInstanceOf(Pop3Exception.class)
+                    .hasMessage("UIDL failed: -ERR Invalid command");
             assertThat(list(c)).containsExactly(new ListEntry(1, 120), new ListEntry(2, 200000));
         }
     }
@@ -177,7 +179,8 @@ class Pop3ClientSessionTest {
         try (ScriptedPop3Peer peer = new ScriptedPop3Peer().send(GREETING).expect("NOOP", "+OK " + "x".repeat(5000))
                 .start();
              Pop3Client c = peer.client()) {
-            assertThatThrownBy(() -> noop(c)).isInstanceOf(Pop3ProtocolException.class).hasMessageContaining("4096 octets");
+            assertThatThrownBy(() -> noop(c)).isInstanceOf(Pop3ProtocolException.class)
+                    .hasMessageContaining("4096 octets");
         }
     }
 

@@ -1,8 +1,5 @@
 package dev.pop3x.protocol;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -10,16 +7,20 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.zip.CRC32;
+
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** The multi-line reader on its own, fed in chunks of every small size so that each case crosses buffer reads. */
 class Pop3MultilineTest {
 
     @ParameterizedTest(name = "chunk size {0}")
-    @ValueSource(ints = {1, 2, 3, 5, 7, 64, 100_000})
+    @ValueSource(ints = { 1, 2, 3, 5, 7, 64, 100_000 })
     void unstuffingAndLineEndsAcrossReadBoundaries(int chunk) throws IOException {
         assertBody(chunk, "a\r\n..b\r\n.\r\n", "a\r\n.b\r\n");
         assertBody(chunk, "..\r\n.\r\n", ".\r\n");                    // a line that is ".." is a single dot
@@ -42,7 +43,7 @@ class Pop3MultilineTest {
     }
 
     @ParameterizedTest
-    @CsvSource({"'a\r\nb'", "'a\r\n.'", "'a\r\n.\r'", "''"})
+    @CsvSource({ "'a\r\nb'", "'a\r\n.'", "'a\r\n.\r'", "''" })
     void eofBeforeTheTerminatorIsAProtocolError(String wire) {
         Pop3Input in = input(wire, 2);
         assertThatThrownBy(() -> in.readMultiline(new ByteArrayOutputStream(), "RETR 3"))

@@ -1,8 +1,5 @@
 package dev.pop3x.protocol;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-
 import java.io.FileInputStream;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -10,13 +7,18 @@ import java.nio.file.Path;
 import java.security.KeyStore;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.TrustManagerFactory;
+
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** Implicit TLS and STLS against the scripted peer, with a certificate for "localhost" made by keytool. */
 class Pop3TlsIT {
@@ -57,7 +59,8 @@ class Pop3TlsIT {
 
     private static Pop3ClientOptions options(String host, ScriptedPop3Peer peer, Security security) {
         return Pop3ClientOptions.builder().host(host).port(peer.port()).security(security)
-                .connectTimeout(Duration.ofSeconds(5)).readTimeout(Duration.ofSeconds(5)).sslContext(clientContext).build();
+                .connectTimeout(Duration.ofSeconds(5)).readTimeout(Duration.ofSeconds(5)).sslContext(clientContext)
+                .build();
     }
 
     @Test

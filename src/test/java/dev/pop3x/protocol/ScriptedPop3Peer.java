@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
 
@@ -138,7 +139,7 @@ public final class ScriptedPop3Peer implements AutoCloseable {
                     String line = readLine(in);
                     if (!expect.line().equals(line)) {
                         throw new AssertionError("peer expected \"" + expect.line() + "\" but the client sent "
-                                + (line == null ? "nothing (EOF)" : "\"" + line + "\""));
+                                                 + (line == null ? "nothing (EOF)" : "\"" + line + "\""));
                     }
                 } else if (step instanceof HangUp) {
                     return;

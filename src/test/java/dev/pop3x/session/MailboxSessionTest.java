@@ -1,22 +1,22 @@
 package dev.pop3x.session;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 import dev.pop3x.protocol.AuthMechanism;
 import dev.pop3x.protocol.Pop3ClientOptions;
 import dev.pop3x.protocol.Pop3Exception;
 import dev.pop3x.protocol.ScriptedPop3Peer;
 import dev.pop3x.protocol.Security;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** A poll's session against the scripted peer: what the consumer gets back, and what went over the wire. */
 class MailboxSessionTest {
@@ -36,7 +36,8 @@ class MailboxSessionTest {
             return peer.expect("UIDL").expect("LIST")
                     .send("+OK", "1 u1", "2 u2", "3 u3", ".", "+OK", "1 30", "2 30", "3 30", ".");
         }
-        return peer.expect("UIDL", "+OK", "1 u1", "2 u2", "3 u3", ".").expect("LIST", "+OK", "1 30", "2 30", "3 30", ".");
+        return peer.expect("UIDL", "+OK", "1 u1", "2 u2", "3 u3", ".").expect("LIST", "+OK", "1 30", "2 30", "3 30",
+                ".");
     }
 
     private MailboxSession open(ScriptedPop3Peer peer, long spoolThreshold) throws Exception {

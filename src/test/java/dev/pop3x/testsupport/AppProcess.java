@@ -90,11 +90,11 @@ public final class AppProcess implements AutoCloseable {
                     return;
                 }
                 throw new AssertionError("the app exited with " + process.exitValue() + " before it wrote \"" + text
-                        + "\"; its output:\n" + logTail(80));
+                                         + "\"; its output:\n" + logTail(80));
             }
             if (System.nanoTime() > deadline) {
                 throw new AssertionError("the app did not write \"" + text + "\" within " + timeout.toSeconds()
-                        + " s; its output:\n" + logTail(80));
+                                         + " s; its output:\n" + logTail(80));
             }
             Thread.sleep(100);
         }
@@ -129,7 +129,7 @@ public final class AppProcess implements AutoCloseable {
                 p.onExit().get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
             } catch (TimeoutException | ExecutionException e) {
                 System.err.println("AppProcess: killing pid " + p.pid() + " after SIGTERM was ignored for "
-                        + STOP_TIMEOUT.toSeconds() + " s");
+                                   + STOP_TIMEOUT.toSeconds() + " s");
                 p.destroyForcibly();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();

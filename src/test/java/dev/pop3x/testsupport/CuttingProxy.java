@@ -1,5 +1,7 @@
 package dev.pop3x.testsupport;
 
+import java.io.BufferedInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -118,8 +120,9 @@ public final class CuttingProxy implements AutoCloseable {
 
     /** Forwards line by line so a command can be recognised before it is forwarded. */
     private void clientToServer(Socket client, Socket server) {
-        try (InputStream in = new java.io.BufferedInputStream(client.getInputStream()); OutputStream out = server.getOutputStream()) {
-            java.io.ByteArrayOutputStream line = new java.io.ByteArrayOutputStream();
+        try (InputStream in = new BufferedInputStream(client.getInputStream());
+             OutputStream out = server.getOutputStream()) {
+            ByteArrayOutputStream line = new ByteArrayOutputStream();
             for (int b = in.read(); b >= 0; b = in.read()) {
                 line.write(b);
                 if (b != '\n') {

@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.GroupPrincipal;
 import java.nio.file.attribute.PosixFileAttributeView;
+import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.nio.file.attribute.UserPrincipal;
 import java.nio.file.attribute.UserPrincipalLookupService;
@@ -361,9 +362,9 @@ public class DovecotExtension implements BeforeAllCallback, AfterAllCallback, Ex
 
     private static void checkTraversable(Path dir) throws IOException {
         for (Path p = dir.getParent(); p != null; p = p.getParent()) {
-            if (!Files.getPosixFilePermissions(p).contains(java.nio.file.attribute.PosixFilePermission.OTHERS_EXECUTE)) {
+            if (!Files.getPosixFilePermissions(p).contains(PosixFilePermission.OTHERS_EXECUTE)) {
                 throw new IllegalStateException("Dovecot's mail processes (user nobody) cannot enter " + p
-                        + "; set java.io.tmpdir to a world-traversable folder such as /tmp");
+                                                + "; set java.io.tmpdir to a world-traversable folder such as /tmp");
             }
         }
     }

@@ -1,8 +1,5 @@
 package dev.pop3x.testsupport;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -23,6 +20,9 @@ import org.awaitility.Awaitility;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class DovecotExtensionIT {
 
@@ -83,7 +83,7 @@ class DovecotExtensionIT {
         try (Pop3TestClient.Session s = login()) {
             assertThat(s.command("DELE 1")).startsWith("+OK");
         } // dropped without QUIT
-        // wait until the server has finished the session ("del=0/2": the mark was discarded)
+         // wait until the server has finished the session ("del=0/2": the mark was discarded)
         Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> droppedSessions() > closedBefore);
         assertThat(dovecot.logTail(5)).contains("Disconnected: Connection closed top=0/0, retr=0/0, del=0/2");
         assertThat(dovecot.messageCount()).isEqualTo(2);
@@ -173,7 +173,7 @@ class DovecotExtensionIT {
 
     private static String mail(int i) {
         return "From: sender@example.org\r\nTo: alice@example.org\r\nSubject: mail " + i
-                + "\r\nMessage-ID: <" + i + "." + System.nanoTime() + "@example.org>\r\n\r\nBody " + i + "\r\n";
+               + "\r\nMessage-ID: <" + i + "." + System.nanoTime() + "@example.org>\r\n\r\nBody " + i + "\r\n";
     }
 
     private static String tlsGreeting(SSLContext ctx) throws IOException {

@@ -1,9 +1,9 @@
 package dev.pop3x.testsupport;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+
+import static org.assertj.core.api.Assertions.assertThat;
 
 /** A second test class with its own Dovecot (own ports and folder), with {@code pop3_lock_session = yes}. */
 class DovecotLockSessionIT {

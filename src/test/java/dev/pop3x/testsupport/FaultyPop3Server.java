@@ -48,14 +48,14 @@ public final class FaultyPop3Server implements AutoCloseable {
     public static final String HOST = "127.0.0.1";
     /** The answer to a wrong user name or password (Dovecot's wording). */
     public static final String AUTH_FAILED = "-ERR [AUTH] Authentication failed.";
-    public static final List<String> DEFAULT_CAPABILITIES =
-            List.of("TOP", "UIDL", "RESP-CODES", "PIPELINING", "USER", "SASL PLAIN");
+    public static final List<String> DEFAULT_CAPABILITIES = List.of("TOP", "UIDL", "RESP-CODES", "PIPELINING", "USER",
+            "SASL PLAIN");
     /** The default QUIT answer in TRANSACTION state. */
     public static final String QUIT_OK = "+OK Logging out.";
 
     /** Command lines longer than this are a client bug; RFC 2449 allows 255 octets. */
     private static final int MAX_LINE = 8192;
-    private static final byte[] CRLF = {'\r', '\n'};
+    private static final byte[] CRLF = { '\r', '\n' };
 
     /** One stored mail. Identity matters (not value equality): two mails may share a uid and bytes. */
     private static final class Mail {
@@ -500,7 +500,7 @@ public final class FaultyPop3Server implements AutoCloseable {
 
     /** A multi-line body: dot-stuffed, each line ended (a missing final line end is added), then ".". */
     private static byte[] multiline(List<byte[]> lines, boolean bareLf) {
-        byte[] eol = bareLf ? new byte[] {'\n'} : CRLF;
+        byte[] eol = bareLf ? new byte[] { '\n' } : CRLF;
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         for (byte[] line : lines) {
             if (line.length > 0 && line[0] == '.') {

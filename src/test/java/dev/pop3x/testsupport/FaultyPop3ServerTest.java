@@ -1,22 +1,5 @@
 package dev.pop3x.testsupport;
 
-import static dev.pop3x.testsupport.FaultyPop3Server.AUTH_FAILED;
-import static dev.pop3x.testsupport.FaultyPop3Server.PASSWORD;
-import static dev.pop3x.testsupport.FaultyPop3Server.USER;
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-
-import dev.pop3x.protocol.AuthMechanism;
-import dev.pop3x.protocol.ListEntry;
-import dev.pop3x.protocol.Pop3Client;
-import dev.pop3x.protocol.Pop3ClientOptions;
-import dev.pop3x.protocol.Pop3Command;
-import dev.pop3x.protocol.Pop3Commands;
-import dev.pop3x.protocol.Pop3Exception;
-import dev.pop3x.protocol.Pop3ProtocolException;
-import dev.pop3x.protocol.Pop3Response;
-import dev.pop3x.protocol.Security;
-import dev.pop3x.protocol.UidlEntry;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -33,9 +16,27 @@ import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+
+import dev.pop3x.protocol.AuthMechanism;
+import dev.pop3x.protocol.ListEntry;
+import dev.pop3x.protocol.Pop3Client;
+import dev.pop3x.protocol.Pop3ClientOptions;
+import dev.pop3x.protocol.Pop3Command;
+import dev.pop3x.protocol.Pop3Commands;
+import dev.pop3x.protocol.Pop3Exception;
+import dev.pop3x.protocol.Pop3ProtocolException;
+import dev.pop3x.protocol.Pop3Response;
+import dev.pop3x.protocol.Security;
+import dev.pop3x.protocol.UidlEntry;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+
+import static dev.pop3x.testsupport.FaultyPop3Server.AUTH_FAILED;
+import static dev.pop3x.testsupport.FaultyPop3Server.PASSWORD;
+import static dev.pop3x.testsupport.FaultyPop3Server.USER;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class FaultyPop3ServerTest {
 
@@ -109,7 +110,8 @@ class FaultyPop3ServerTest {
     @Test
     void listUidlStatAndErrorsForBadNumbers() throws IOException {
         try (Pop3Client c = loggedIn()) {
-            assertThat(Pop3Commands.list(c)).containsExactly(new ListEntry(1, MAIL_1.length()), new ListEntry(2, MAIL_2.length()));
+            assertThat(Pop3Commands.list(c)).containsExactly(new ListEntry(1, MAIL_1.length()),
+                    new ListEntry(2, MAIL_2.length()));
             assertThat(Pop3Commands.uidl(c)).containsExactly(new UidlEntry(1, "u1"), new UidlEntry(2, "u2"));
         }
         try (Pop3TestClient.Session s = login()) {

@@ -94,7 +94,7 @@ public final class HostileMessages {
                 "X-Injected: =?utf-8?Q?a=0D=0ABcc:_victim@example.com?=", "", "body")));
         all.add(new Hostile("zero-length", new byte[0]));
         all.add(new Hostile("headers-only", bytes(String.join("\r\n", head("headers-only", true), "X-Last: no body")
-                + "\r\n")));
+                                                  + "\r\n")));
         all.add(new Hostile("headers-only-no-final-newline", bytes(head("headers-only-no-final-newline", false))));
         all.add(new Hostile("attachment-names", attachmentNames()));
         all.add(new Hostile("inline-parts", inlineParts()));
@@ -141,9 +141,11 @@ public final class HostileMessages {
                 "Content-Disposition: attachment; filename=\"=?UTF-8?B?w6TDtsO8LnR4dA==?=\"", "", "rfc2047", "--sep",
                 "Content-Type: text/csv", "Content-Disposition: attachment;", " filename*=UTF-8''%E2%82%AC%20rates.csv",
                 "", "rfc2231", "--sep",
-                "Content-Type: application/octet-stream", "Content-Disposition: attachment; filename=\"../../etc/passwd\"",
+                "Content-Type: application/octet-stream",
+                "Content-Disposition: attachment; filename=\"../../etc/passwd\"",
                 "", "traversal", "--sep",
-                "Content-Type: application/octet-stream", "Content-Disposition: attachment; filename=\"../../etc/passwd\"",
+                "Content-Type: application/octet-stream",
+                "Content-Disposition: attachment; filename=\"../../etc/passwd\"",
                 "", "traversal twice", "--sep--");
     }
 

@@ -1,5 +1,7 @@
 package dev.pop3x.testsupport;
 
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -38,11 +40,12 @@ public final class LogCapture implements AutoCloseable {
             public void append(LogEvent event) {
                 String thrown = null;
                 if (event.getThrown() != null) {
-                    java.io.StringWriter w = new java.io.StringWriter();
-                    event.getThrown().printStackTrace(new java.io.PrintWriter(w));
+                    StringWriter w = new StringWriter();
+                    event.getThrown().printStackTrace(new PrintWriter(w));
                     thrown = w.toString();
                 }
-                lines.add(new Line(event.getLevel(), event.getLoggerName(), event.getMessage().getFormattedMessage(), thrown));
+                lines.add(new Line(event.getLevel(), event.getLoggerName(), event.getMessage().getFormattedMessage(),
+                        thrown));
             }
         };
         appender.start();

@@ -69,8 +69,9 @@ public class MailutilsExtension implements BeforeAllCallback, AfterAllCallback, 
     private static final Duration STOP_TIMEOUT = Duration.ofSeconds(10);
     private static final Duration IDLE_TIMEOUT = Duration.ofSeconds(10);
     private static final AtomicLong UIDL_COUNTER = new AtomicLong();
-    private static final String[] LIBRARY_DIRS = {"/usr/lib/x86_64-linux-gnu", "/usr/lib/aarch64-linux-gnu",
-            "/usr/lib64", "/usr/lib", "/lib/x86_64-linux-gnu", "/lib64", "/usr/local/lib"};
+    private static final String[] LIBRARY_DIRS = {
+            "/usr/lib/x86_64-linux-gnu", "/usr/lib/aarch64-linux-gnu",
+            "/usr/lib64", "/usr/lib", "/lib/x86_64-linux-gnu", "/lib64", "/usr/local/lib" };
 
     private boolean addXUidl = true;
     private final List<String> extraConfig = new ArrayList<>();
@@ -198,7 +199,8 @@ public class MailutilsExtension implements BeforeAllCallback, AfterAllCallback, 
         String mail = new String(rfc822, StandardCharsets.ISO_8859_1).replace("\r\n", "\n");
         String uidl = existingXUidl(mail);
         if (uidl == null && addXUidl) {
-            uidl = "pop3x-" + ProcessHandle.current().pid() + "-" + String.format("%06d", UIDL_COUNTER.incrementAndGet());
+            uidl = "pop3x-" + ProcessHandle.current().pid() + "-"
+                   + String.format("%06d", UIDL_COUNTER.incrementAndGet());
             mail = "X-UIDL: " + uidl + "\n" + mail;
         }
         TestMaildir.deliver(maildir, mail.getBytes(StandardCharsets.ISO_8859_1), null);
@@ -238,7 +240,7 @@ public class MailutilsExtension implements BeforeAllCallback, AfterAllCallback, 
         while (sessionCount() > 0) {
             if (System.nanoTime() > deadline) {
                 throw new IllegalStateException("pop3d sessions still alive after " + IDLE_TIMEOUT.toSeconds() + " s: "
-                        + server.children() + "\n" + logTail(20));
+                                                + server.children() + "\n" + logTail(20));
             }
             try {
                 Thread.sleep(20);
@@ -322,7 +324,8 @@ public class MailutilsExtension implements BeforeAllCallback, AfterAllCallback, 
         if (problem != null) {
             throw failure("pop3d failed to start: " + problem, null);
         }
-        server.awaitGreeting("pop3 (STLS)", pop3Port, null, deadline, STARTUP_TIMEOUT, this::bindProblem, this::failure);
+        server.awaitGreeting("pop3 (STLS)", pop3Port, null, deadline, STARTUP_TIMEOUT, this::bindProblem,
+                this::failure);
         server.awaitGreeting("pop3s", pop3sPort, ssl, deadline, STARTUP_TIMEOUT, this::bindProblem, this::failure);
     }
 
@@ -336,7 +339,8 @@ public class MailutilsExtension implements BeforeAllCallback, AfterAllCallback, 
         sb.append("\n--- pop3d output (").append(outFile).append(", tail) ---\n")
                 .append(TestServerProcess.tail(outFile, 60));
         sb.append("\n--- temp folder: ").append(dir)
-                .append(Boolean.getBoolean("pop3x.keepMailutils") ? "" : " (deleted; -Dpop3x.keepMailutils=true keeps it)");
+                .append(Boolean.getBoolean("pop3x.keepMailutils") ? ""
+                        : " (deleted; -Dpop3x.keepMailutils=true keeps it)");
         return new IllegalStateException(sb.toString(), cause);
     }
 
@@ -428,7 +432,8 @@ public class MailutilsExtension implements BeforeAllCallback, AfterAllCallback, 
             return "GNU Mailutils pop3d not found (PATH, /usr/sbin, -Dpop3x.pop3d); install it: " + INSTALL;
         }
         if (nssWrapperLibrary() == null) {
-            return "libnss_wrapper.so not found (/usr/lib/<arch>-linux-gnu, -Dpop3x.nssWrapper); install it: " + INSTALL;
+            return "libnss_wrapper.so not found (/usr/lib/<arch>-linux-gnu, -Dpop3x.nssWrapper); install it: "
+                   + INSTALL;
         }
         if (TestCertificates.opensslBinary() == null) {
             return "openssl not found (PATH, /usr/bin); install it: " + INSTALL;

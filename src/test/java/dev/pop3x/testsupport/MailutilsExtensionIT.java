@@ -1,8 +1,5 @@
 package dev.pop3x.testsupport;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -24,6 +21,9 @@ import javax.net.ssl.SSLSocket;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class MailutilsExtensionIT {
 
@@ -131,7 +131,7 @@ class MailutilsExtensionIT {
     void secondConcurrentLoginGetsInUseAtOnce() {
         mailutils.deliver(mail(1));
         try (Pop3TestClient.Session first = login();
-                Pop3TestClient.Session second = Pop3TestClient.Session.connect(mailutils.host(), mailutils.pop3Port())) {
+             Pop3TestClient.Session second = Pop3TestClient.Session.connect(mailutils.host(), mailutils.pop3Port())) {
             assertThat(second.command("USER " + MailutilsExtension.USER)).isEqualTo("+OK");
             long t0 = System.nanoTime();
             assertThat(second.send("PASS " + MailutilsExtension.PASSWORD)).isEqualTo("-ERR [IN-USE] Mailbox in use");
@@ -206,7 +206,8 @@ class MailutilsExtensionIT {
                 String uidl = s.multiline("UIDL").get(0).split(" ")[1];
                 assertThat(uidl).matches("[0-9a-f]{32}\\.[0-9]+\\.1");
                 int sizeAfter = Integer.parseInt(s.multiline("LIST").get(0).split(" ")[1]);
-                assertThat(sizeAfter).as("LIST size after UIDL").isEqualTo(sizeBefore + ("X-UIDL: " + uidl + "\r\n").length());
+                assertThat(sizeAfter).as("LIST size after UIDL")
+                        .isEqualTo(sizeBefore + ("X-UIDL: " + uidl + "\r\n").length());
                 assertThat(s.multiline("RETR 1")).contains("X-UIDL: " + uidl);
                 assertThat(s.quit()).isEqualTo("+OK");
             }
@@ -231,7 +232,7 @@ class MailutilsExtensionIT {
 
     private static String mail(int i) {
         return "From: sender@example.org\r\nTo: alice@example.org\r\nSubject: mail " + i
-                + "\r\nMessage-ID: <" + i + "." + System.nanoTime() + "@example.org>\r\n\r\nBody " + i + "\r\n";
+               + "\r\nMessage-ID: <" + i + "." + System.nanoTime() + "@example.org>\r\n\r\nBody " + i + "\r\n";
     }
 
     private static String tlsGreeting(SSLContext ctx) throws IOException {

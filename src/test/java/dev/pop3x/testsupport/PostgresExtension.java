@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -220,7 +221,8 @@ public class PostgresExtension implements BeforeAllCallback, AfterAllCallback, E
             Files.deleteIfExists(pwFile);
             shutdownHook = new Thread(this::stopServer, "postgres-shutdown");
             Runtime.getRuntime().addShutdownHook(shutdownHook);
-            TestServerProcess.launchWithPortRetry(this::launch, this::stopServer, () -> TestServerProcess.tail(logFile, 200),
+            TestServerProcess.launchWithPortRetry(this::launch, this::stopServer,
+                    () -> TestServerProcess.tail(logFile, 200),
                     n -> attempts = n);
             if (!"postgres".equals(database)) {
                 psql("postgres", "CREATE DATABASE " + database);
@@ -263,7 +265,8 @@ public class PostgresExtension implements BeforeAllCallback, AfterAllCallback, E
                     "-t", String.valueOf(STARTUP_TIMEOUT.toSeconds()), "-o", options.toString(), "start"), Map.of());
         } catch (IllegalStateException e) {
             throw new IllegalStateException(e.getMessage() + "\n--- " + logFile + " (tail) ---\n"
-                    + TestServerProcess.tail(logFile, 40), e);
+                                            + TestServerProcess.tail(logFile, 40),
+                    e);
         }
     }
 
@@ -277,7 +280,7 @@ public class PostgresExtension implements BeforeAllCallback, AfterAllCallback, E
             run(List.of(tool("pg_ctl"), "-D", dataDir.toString(), "-m", "fast", "-w", "-t", "30", "stop"), Map.of());
         } catch (Exception e) {
             System.err.println("PostgresExtension: pg_ctl stop failed (" + e.getMessage().lines().findFirst().orElse("")
-                    + "), killing pid " + pid);
+                               + "), killing pid " + pid);
             if (pid > 0) {
                 ProcessHandle.of(pid).ifPresent(h -> {
                     h.destroyForcibly();
@@ -322,7 +325,7 @@ public class PostgresExtension implements BeforeAllCallback, AfterAllCallback, E
         for (String name : List.of("initdb", "pg_ctl", "psql")) {
             if (!Files.isExecutable(Paths.get(binDir(), name))) {
                 return name + " not found in " + binDir() + " (-Dpop3x.postgres.bin); install it: "
-                        + "apt-get install -y postgresql";
+                       + "apt-get install -y postgresql";
             }
         }
         if (isRoot() && TestServerProcess.findBinary("runuser", "/usr/sbin", "/sbin") == null) {
@@ -337,9 +340,9 @@ public class PostgresExtension implements BeforeAllCallback, AfterAllCallback, E
 
     private static void checkTraversable(Path dir) throws IOException {
         for (Path p = dir.getParent(); p != null; p = p.getParent()) {
-            if (!Files.getPosixFilePermissions(p).contains(java.nio.file.attribute.PosixFilePermission.OTHERS_EXECUTE)) {
+            if (!Files.getPosixFilePermissions(p).contains(PosixFilePermission.OTHERS_EXECUTE)) {
                 throw new IllegalStateException("PostgreSQL (user nobody) cannot enter " + p
-                        + "; set java.io.tmpdir to a world-traversable folder such as /tmp");
+                                                + "; set java.io.tmpdir to a world-traversable folder such as /tmp");
             }
         }
     }

@@ -1,8 +1,5 @@
 package dev.pop3x.testsupport;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.file.Files;
@@ -13,6 +10,9 @@ import java.sql.Statement;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** The extension starts a real PostgreSQL that takes password logins on its port, and stops it without a trace. */
 class PostgresExtensionIT {
@@ -46,7 +46,7 @@ class PostgresExtensionIT {
     @Test
     void jdbcConnectionThroughTheDataSource() throws Exception {
         try (Connection c = postgres.dataSource().getConnection(); Statement s = c.createStatement();
-                ResultSet rs = s.executeQuery("select current_user, current_database()")) {
+             ResultSet rs = s.executeQuery("select current_user, current_database()")) {
             assertThat(rs.next()).isTrue();
             assertThat(rs.getString(1)).isEqualTo(postgres.user());
             assertThat(rs.getString(2)).isEqualTo("selftest");

@@ -33,7 +33,7 @@ record TestCertificates(Path cert, Path key, Path trustStore, Path untrustedTrus
         Path key = dir.resolve("key.pem");
         Path otherCert = dir.resolve("untrusted-cert.pem");
         Path otherKey = dir.resolve("untrusted-key.pem");
-        for (Path[] pair : new Path[][] {{key, cert}, {otherKey, otherCert}}) {
+        for (Path[] pair : new Path[][] { { key, cert }, { otherKey, otherCert } }) {
             TestServerProcess.run(dir, List.of(openssl, "req", "-x509", "-newkey", "ec", "-pkeyopt",
                     "ec_paramgen_curve:prime256v1", "-nodes", "-subj", "/CN=localhost",
                     "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1",

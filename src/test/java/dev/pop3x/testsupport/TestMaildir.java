@@ -87,6 +87,6 @@ final class TestMaildir {
         long now = Math.max(System.currentTimeMillis() / 1000, lastDeliverySecond);
         lastDeliverySecond = now;
         return now + ".Q" + String.format("%010d", DELIVERY_COUNTER.incrementAndGet()) + "P"
-                + ProcessHandle.current().pid() + ".pop3x";
+               + ProcessHandle.current().pid() + ".pop3x";
     }
 }

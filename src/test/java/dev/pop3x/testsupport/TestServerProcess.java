@@ -1,6 +1,7 @@
 package dev.pop3x.testsupport;
 
 import java.io.BufferedReader;
+import java.io.File;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
@@ -121,7 +122,8 @@ final class TestServerProcess {
             }
             if (System.nanoTime() > deadline) {
                 throw failure.apply(name + " did not greet on " + portName + " port " + port
-                        + " within " + timeout.toSeconds() + " s", last);
+                                    + " within " + timeout.toSeconds() + " s",
+                        last);
             }
             Thread.sleep(50);
         }
@@ -132,7 +134,8 @@ final class TestServerProcess {
      * bound). Fails like {@link #awaitGreeting} when the process exits or at {@code deadline}.
      */
     void awaitOutput(Path outFile, String marker, long deadline, Duration timeout,
-            BiFunction<String, Exception, IllegalStateException> failure) throws InterruptedException {
+            BiFunction<String, Exception, IllegalStateException> failure)
+            throws InterruptedException {
         while (!read(outFile).contains(marker)) {
             Process p;
             synchronized (this) {
@@ -145,7 +148,8 @@ final class TestServerProcess {
                 throw failure.apply(name + " exited with code " + p.exitValue() + " during startup", null);
             }
             if (System.nanoTime() > deadline) {
-                throw failure.apply(name + " did not write \"" + marker + "\" within " + timeout.toSeconds() + " s", null);
+                throw failure.apply(name + " did not write \"" + marker + "\" within " + timeout.toSeconds() + " s",
+                        null);
             }
             Thread.sleep(20);
         }
@@ -259,7 +263,8 @@ final class TestServerProcess {
                 s = tls;
             }
             try (Socket ignored = s) {
-                BufferedReader r = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.US_ASCII));
+                BufferedReader r = new BufferedReader(
+                        new InputStreamReader(s.getInputStream(), StandardCharsets.US_ASCII));
                 String line = r.readLine();
                 s.getOutputStream().write("QUIT\r\n".getBytes(StandardCharsets.US_ASCII));
                 s.getOutputStream().flush();
@@ -293,7 +298,8 @@ final class TestServerProcess {
     static ConditionEvaluationResult condition(String missing, String foundMessage, String what) {
         return missing == null || isCi()
                 ? ConditionEvaluationResult.enabled(foundMessage)
-                : ConditionEvaluationResult.disabled(missing + " -- skipping " + what + " (set CI=true to fail instead)");
+                : ConditionEvaluationResult
+                        .disabled(missing + " -- skipping " + what + " (set CI=true to fail instead)");
     }
 
     /** In beforeAll: with something missing, fails under CI=true, otherwise aborts the class as skipped. */
@@ -312,7 +318,7 @@ final class TestServerProcess {
         List<String> dirs = new ArrayList<>();
         String path = System.getenv("PATH");
         if (path != null) {
-            dirs.addAll(List.of(path.split(java.io.File.pathSeparator)));
+            dirs.addAll(List.of(path.split(File.pathSeparator)));
         }
         dirs.addAll(List.of(extraDirs));
         for (String d : dirs) {
@@ -349,7 +355,7 @@ final class TestServerProcess {
         Files.deleteIfExists(out);
         if (!done || p.exitValue() != 0) {
             throw new IllegalStateException("command failed" + (done ? " (exit " + p.exitValue() + ")" : " (timeout)")
-                    + ": " + String.join(" ", command) + "\n" + output);
+                                            + ": " + String.join(" ", command) + "\n" + output);
         }
         return output;
     }
@@ -357,7 +363,8 @@ final class TestServerProcess {
     /** The whole file as UTF-8, "" if it does not exist. */
     static String read(Path file) {
         try {
-            return file != null && Files.exists(file) ? new String(Files.readAllBytes(file), StandardCharsets.UTF_8) : "";
+            return file != null && Files.exists(file) ? new String(Files.readAllBytes(file), StandardCharsets.UTF_8)
+                    : "";
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -46,8 +46,10 @@ class Pop3xComponentAutoConfigurationTest {
     /** What META-INF/spring/...AutoConfiguration.imports registers, as Spring Boot reads it. */
     private static Class<?>[] registeredAutoConfigurations() {
         List<String> names = StreamSupport.stream(
-                ImportCandidates.load(AutoConfiguration.class, Pop3xComponentAutoConfigurationTest.class.getClassLoader())
-                        .spliterator(), false)
+                ImportCandidates
+                        .load(AutoConfiguration.class, Pop3xComponentAutoConfigurationTest.class.getClassLoader())
+                        .spliterator(),
+                false)
                 .filter(name -> name.startsWith("dev.pop3x."))
                 .toList();
         assertThat(names).containsExactlyInAnyOrder(Pop3xComponentAutoConfiguration.class.getName(),
@@ -92,7 +94,8 @@ class Pop3xComponentAutoConfigurationTest {
 
     @Test
     void durationsTakeUnitsOrPlainMilliseconds() {
-        runner.withPropertyValues("camel.component.pop3x.read-timeout=30s", "camel.component.pop3x.connect-timeout=2500",
+        runner.withPropertyValues("camel.component.pop3x.read-timeout=30s",
+                "camel.component.pop3x.connect-timeout=2500",
                 "camel.component.pop3x.claim-timeout=2h", "camel.component.pop3x.delete-after=500ms")
                 .run(context -> {
                     Pop3xConfiguration config = pop3x(context.getBean(CamelContext.class)).getConfiguration();
@@ -139,13 +142,15 @@ class Pop3xComponentAutoConfigurationTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = { "ledger", "ssl-context-parameters", "access-token-provider", "header-filter-strategy",
-                             "configuration" })
+    @ValueSource(strings = {
+            "ledger", "ssl-context-parameters", "access-token-provider", "header-filter-strategy",
+            "configuration" })
     void aBeanOptionWithoutHashStopsTheAppNamingThePropertyAndTheRightForm(String option) {
         runner.withBean("myBean", String.class, () -> "text")
                 .withPropertyValues("camel.component.pop3x." + option + "=myBean")
                 .run(context -> assertThat(context).hasFailed().getFailure()
-                        .hasStackTraceContaining("Failed to bind properties under 'camel.component.pop3x." + option + "'")
+                        .hasStackTraceContaining(
+                                "Failed to bind properties under 'camel.component.pop3x." + option + "'")
                         .hasStackTraceContaining("write #myBean or #bean:myBean"));
     }
 
@@ -200,9 +205,9 @@ class Pop3xComponentAutoConfigurationTest {
     @Test
     void anEnvironmentVariableBindsWithoutBeingTakenForAnUnknownName() {
         runner.withInitializer(context -> context.getEnvironment().getPropertySources().addFirst(
-                        new SystemEnvironmentPropertySource("test-systemEnvironment",
-                                Map.of("CAMEL_COMPONENT_POP3X_MAXATTEMPTS", "6",
-                                        "CAMEL_COMPONENT_POP3X_LEDGERDIRECTORY", "/from-env"))))
+                new SystemEnvironmentPropertySource("test-systemEnvironment",
+                        Map.of("CAMEL_COMPONENT_POP3X_MAXATTEMPTS", "6",
+                                "CAMEL_COMPONENT_POP3X_LEDGERDIRECTORY", "/from-env"))))
                 .run(context -> {
                     Pop3xConfiguration config = pop3x(context.getBean(CamelContext.class)).getConfiguration();
                     assertThat(config.getMaxAttempts()).isEqualTo(6);
@@ -218,9 +223,9 @@ class Pop3xComponentAutoConfigurationTest {
     @Test
     void misspelledNamesInTheEnvironmentOrSystemPropertiesAreNotNoticed() {
         runner.withInitializer(context -> context.getEnvironment().getPropertySources().replace(
-                        StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME,
-                        new SystemEnvironmentPropertySource(StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME,
-                                Map.of("CAMEL_COMPONENT_POP3X_MAXATEMPTS", "6"))))
+                StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME,
+                new SystemEnvironmentPropertySource(StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME,
+                        Map.of("CAMEL_COMPONENT_POP3X_MAXATEMPTS", "6"))))
                 .withSystemProperties("camel.component.pop3x.delet=true")
                 .run(context -> {
                     assertThat(context).hasNotFailed();
@@ -245,7 +250,7 @@ class Pop3xComponentAutoConfigurationTest {
     @Test
     void nestedConfigurationPropertiesBindAndATypoInThemStopsTheApp() {
         runner.withPropertyValues("camel.component.pop3x.configuration.delete=true",
-                        "camel.component.pop3x.configuration.max-attempts=9")
+                "camel.component.pop3x.configuration.max-attempts=9")
                 .run(context -> {
                     Pop3xConfiguration config = pop3x(context.getBean(CamelContext.class)).getConfiguration();
                     assertThat(config.isDelete()).isTrue();
