@@ -152,7 +152,9 @@ public class Pop3xConfiguration implements Cloneable {
     private boolean pipelining = true;
 
     @UriParam(label = "advanced", defaultValue = "1048576",
-              description = "Messages larger than this many bytes are spooled to a temp file instead of being held in heap.")
+              description = "Messages larger than this many bytes are spooled to a file instead of being held in heap: in the"
+                            + " spool directory of Camel's stream caching when it is enabled with one, else in the JVM's"
+                            + " temp directory.")
     private long spoolThreshold = 1024 * 1024;
 
     @UriParam(label = "advanced",

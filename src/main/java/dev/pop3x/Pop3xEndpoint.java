@@ -125,6 +125,7 @@ public class Pop3xEndpoint extends ScheduledPollEndpoint {
         }
         ServiceHelper.startService(store);
         ledger = store.open(configuration.mailboxKey());
+        LOG.debug("{}: ledger {} opened, fencing token {}", configuration.mailboxLabel(), store, ledger.fencingToken());
         // a new owner id per start: claims of an earlier run are never mistaken for this run's
         lifecycle = new MessageLifecycle(ledger, policySettings(), UUID.randomUUID().toString(), clock, statistics);
         ledgerSyncExecutor = getCamelContext().getExecutorServiceManager().newSingleThreadExecutor(this,

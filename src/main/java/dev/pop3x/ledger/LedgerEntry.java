@@ -35,11 +35,6 @@ public record LedgerEntry(
         return new LedgerEntry(uid, MessageState.IN_FLIGHT, 0, now, 0, owner, now, null, 1);
     }
 
-    /** True when someone holds a claim on it. */
-    public boolean isClaimed() {
-        return claimOwner != null;
-    }
-
     /** Handed to the route: in flight, held by {@code owner}. */
     public LedgerEntry claimed(String owner, long now) {
         return new LedgerEntry(uid, MessageState.IN_FLIGHT, attempts, firstSeen, completedAt, owner, now, lastError,

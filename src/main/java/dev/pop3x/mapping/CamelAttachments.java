@@ -24,7 +24,7 @@ import org.slf4j.LoggerFactory;
 final class CamelAttachments {
 
     // logs under MailMapper, the category to switch on when a mail maps oddly
-    private static final Logger LOG = LoggerFactory.getLogger(MailMapper.class);
+    private static final Logger LOG = LoggerFactory.getLogger(CamelAttachments.class);
 
     private CamelAttachments() {
     }

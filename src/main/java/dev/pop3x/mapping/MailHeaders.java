@@ -27,7 +27,7 @@ import org.slf4j.LoggerFactory;
 final class MailHeaders {
 
     // logs under MailMapper, the category to switch on when a mail maps oddly
-    private static final Logger LOG = LoggerFactory.getLogger(MailMapper.class);
+    private static final Logger LOG = LoggerFactory.getLogger(MailHeaders.class);
 
     /**
      * The largest header block a mail may have. Real mail stays far below (a long Received chain, DKIM and ARC

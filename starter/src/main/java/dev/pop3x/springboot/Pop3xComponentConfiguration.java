@@ -162,7 +162,8 @@ public class Pop3xComponentConfiguration extends ComponentConfigurationPropertie
     private Duration readTimeout;
 
     /**
-     * Messages larger than this many bytes are spooled to a temp file instead of being held in heap.
+     * Messages larger than this many bytes are spooled to a file instead of being held in heap: in the spool directory
+     * of Camel's stream caching when it is enabled with one, else in the JVM's temp directory.
      */
     private Long spoolThreshold;
 
