@@ -84,7 +84,8 @@ final class FileMailboxLedger implements MailboxLedger {
             LedgerEntry e = entries.get(uid);
             if (e != null) {
                 found.put(uid, e);
-                lastSeen.put(uid, seenAt);
+                // a load with an older reading of the clock (another thread's) must not make it older
+                lastSeen.merge(uid, seenAt, Math::max);
             }
         }
         return found;
@@ -134,22 +135,26 @@ final class FileMailboxLedger implements MailboxLedger {
             if (durableUpTo >= written) {
                 return;
             }
+            checkHeld(); // closed after a failed final sync, or deposed: this holder cannot make them durable
             out = logOut;
             target = written;
         }
+        IOException failure = null;
         try {
             out.getFD().sync();
         } catch (IOException e) {
-            synchronized (this) {
-                if (out == logOut && !closed) {
-                    throw e;
-                }
-            }
-            // compaction replaced the log meanwhile (or close closed it), and synced the effect of every earlier line
-            return;
+            failure = e;
         }
         synchronized (this) {
-            durableUpTo = Math.max(durableUpTo, target);
+            if (durableUpTo >= target) {
+                // made durable meanwhile: by a compaction, which synced the effect of every earlier line, or by close
+                return;
+            }
+            if (failure != null) {
+                throw failure;
+            }
+            checkHeld(); // deposed while syncing: a new holder may have replaced the file this one synced
+            durableUpTo = target;
         }
     }
 
@@ -190,15 +195,26 @@ final class FileMailboxLedger implements MailboxLedger {
         }
         closed = true;
         FileOutputStream out = logOut;
-        try (lock; out) {
-            awaitDurable();
+        try (lock; out) { // released even when the sync fails, and that failure is thrown after
+            if (durableUpTo < written) {
+                try {
+                    out.getFD().sync();
+                } catch (IOException e) {
+                    throw new IOException("The last changes to the ledger of mailbox " + mailboxKey + " (" + file
+                                          + ") may not be durable: its final sync failed",
+                            e);
+                }
+                durableUpTo = written;
+            }
         }
     }
 
+    /** Cheap enough for every call: no system call, the lock's validity is known to the JVM. */
     private void checkHeld() throws LedgerFencedException {
         if (closed || !lock.isHeld()) {
             throw new LedgerFencedException("The ledger of mailbox " + mailboxKey + " (" + file
-                                            + ") is no longer held by this consumer (token " + lock.token() + ")");
+                                            + ") is no longer held by this consumer (token " + lock.token() + ")"
+                                            + (durableUpTo < written ? "; its last changes may not be durable" : ""));
         }
     }
 

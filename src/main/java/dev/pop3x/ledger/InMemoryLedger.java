@@ -73,7 +73,8 @@ public class InMemoryLedger extends ServiceSupport implements Ledger {
                     LedgerEntry e = box.entries.get(uid);
                     if (e != null) {
                         found.put(uid, e);
-                        box.lastSeen.put(uid, seenAt);
+                        // a load with an older reading of the clock (another thread's) must not make it older
+                        box.lastSeen.merge(uid, seenAt, Math::max);
                     }
                 }
                 return found;

@@ -25,8 +25,10 @@ public interface MailboxLedger extends Closeable {
 
     /**
      * Applies transitions as one step. Each one is applied only while the stored entry is still the one it was
-     * computed from (the same {@link LedgerEntry#version()}, or no entry for {@code from == null}); the others are
-     * skipped, because someone changed that mail meanwhile.
+     * computed from (an equal {@link LedgerEntry}, or no entry for {@code from == null}); the others are skipped,
+     * because someone changed that mail meanwhile. The version alone is not enough: a mail forgotten and claimed
+     * again starts over at version 1. A store that cannot compare whole entries must compare at least
+     * {@link LedgerEntry#version()}, {@link LedgerEntry#claimOwner()} and {@link LedgerEntry#claimedAt()}.
      *
      * @param  durability            {@link Durability#NOW}: on stable storage when this returns;
      *                               {@link Durability#AT_BARRIER}: by the next {@link #awaitDurable()}
@@ -38,6 +40,9 @@ public interface MailboxLedger extends Closeable {
     /**
      * The durability barrier: every transition applied before this call is on stable storage when it returns. May
      * run on another thread while transitions go on being applied.
+     *
+     * @throws LedgerFencedException some of them are not known to be durable, and this holder can no longer make them
+     *                               so: its token is no longer valid, or it was closed (and its final sync failed)
      */
     void awaitDurable() throws IOException;
 
@@ -60,7 +65,10 @@ public interface MailboxLedger extends Closeable {
      */
     long fencingToken();
 
-    /** Releases the token; nothing can be written through this object afterwards. */
+    /**
+     * Makes every transition applied so far durable and releases the token; nothing can be written through this
+     * object afterwards. The token is released even when the final sync fails, which is then thrown.
+     */
     @Override
     void close() throws IOException;
 }

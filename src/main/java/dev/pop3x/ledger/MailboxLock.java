@@ -54,11 +54,11 @@ final class MailboxLock implements AutoCloseable {
         }
         try {
             long token = readToken(channel, lockFile) + 1;
-            // the count only grows, so its text never gets shorter: overwriting in place leaves no stale digits
             ByteBuffer text = StandardCharsets.US_ASCII.encode(token + "\n");
             while (text.hasRemaining()) {
                 channel.write(text, text.position());
             }
+            channel.truncate(text.limit()); // whatever stood after the count (garbage, or a longer text) would hide it
             channel.force(false);
             return new MailboxLock(channel, lock, token);
         } catch (IOException | RuntimeException e) {

@@ -1,7 +1,11 @@
 package dev.pop3x.ledger;
 
 /**
- * One change of one mail's entry, computed from the entry as it was read.
+ * One change of one mail's entry, computed from the entry as it was read. It applies only while the stored entry is
+ * still that whole entry, not just one of the same version: a mail forgotten (pruned, or deleted) and claimed again
+ * starts over at version 1, and a late change computed from the old entry must not land on the new one. A store that
+ * cannot compare whole entries must compare at least {@link LedgerEntry#version()}, {@link LedgerEntry#claimOwner()}
+ * and {@link LedgerEntry#claimedAt()}.
  *
  * @param from the entry the change was computed from; null: the ledger must not know the mail yet
  * @param to   the new entry, with a version one above {@code from}'s; null: forget the mail
@@ -29,7 +33,7 @@ public record Transition(LedgerEntry from, LedgerEntry to) {
 
     /** True when the stored entry (null if none) is the one this transition was computed from. */
     public boolean appliesTo(LedgerEntry stored) {
-        return stored == null ? from == null : from != null && stored.version() == from.version();
+        return stored == null ? from == null : stored.equals(from);
     }
 
     @Override

@@ -1,6 +1,7 @@
 package dev.pop3x.ledger;
 
 import java.io.IOException;
+import java.lang.reflect.Field;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -131,6 +132,56 @@ class FileLedgerTest extends MailboxLedgerContract {
     }
 
     @Test
+    void garbageInTheLockFileIsReplacedByTheCount() throws Exception {
+        Files.writeString(dir.resolve(FILE + ".lock"), "garbage text");
+        long first;
+        try (MailboxLedger m = ledger().open(MAILBOX)) {
+            first = m.fencingToken();
+        }
+        try (MailboxLedger m = ledger().open(MAILBOX)) {
+            assertThat(m.fencingToken()).isGreaterThan(first);
+        }
+        assertThat(Files.readString(dir.resolve(FILE + ".lock"))).isEqualTo((first + 1) + "\n");
+    }
+
+    @Test
+    void closeThrowsAFailedFinalSyncAfterReleasingTheLock() throws Exception {
+        MailboxLedger m = ledger().open(MAILBOX);
+        m.apply(List.of(new Transition(null, LedgerEntry.claimedFirst("a", "me", 1))), Durability.AT_BARRIER);
+        closeUnderTheLedger(m, "logOut");
+
+        assertThatThrownBy(m::close).isInstanceOf(IOException.class).hasMessageContaining(MAILBOX)
+                .hasMessageContaining("final sync failed");
+        ledger().open(MAILBOX).close(); // released all the same
+        // a later barrier must not pretend that the write is durable
+        assertThatThrownBy(m::awaitDurable).isInstanceOf(LedgerFencedException.class).hasMessageContaining(MAILBOX)
+                .hasMessageContaining("not be durable");
+    }
+
+    @Test
+    void closeAndLaterBarriersDoNotThrowWhenEverythingIsDurable() throws Exception {
+        MailboxLedger m = ledger().open(MAILBOX);
+        m.apply(List.of(new Transition(null, LedgerEntry.claimedFirst("a", "me", 1))), Durability.AT_BARRIER);
+        m.awaitDurable();
+        m.close();
+        m.awaitDurable();
+        MailboxLedger n = ledger().open(MAILBOX);
+        n.apply(List.of(new Transition(null, LedgerEntry.claimedFirst("b", "me", 1))), Durability.AT_BARRIER);
+        n.close(); // made durable by close itself
+        n.awaitDurable();
+    }
+
+    @Test
+    void aHolderThatLostTheLockIsNotToldItsWritesAreDurable() throws Exception {
+        try (MailboxLedger m = ledger().open(MAILBOX)) {
+            m.apply(List.of(new Transition(null, LedgerEntry.claimedFirst("a", "me", 1))), Durability.AT_BARRIER);
+            closeUnderTheLedger(m, "lock");
+            assertThatThrownBy(m::awaitDurable).isInstanceOf(LedgerFencedException.class)
+                    .hasMessageContaining(MAILBOX);
+        }
+    }
+
+    @Test
     void mailboxesAreKeptApart() throws Exception {
         FileLedger ledger = new FileLedger(dir);
         try (MailboxLedger a = ledger.open("alice@h:995"); MailboxLedger b = ledger.open("bob@h:995")) {
@@ -214,6 +265,16 @@ class FileLedgerTest extends MailboxLedgerContract {
         try (MailboxLedger m = ledger().open(MAILBOX)) {
             assertThat(m.load(uids, 10).values()).hasSize(20).allSatisfy(e -> assertThat(e.claimedAt()).isEqualTo(300));
         }
+    }
+
+    /**
+     * A failing fsync or a lost lock cannot be provoked on a healthy disk: the ledger's own handle (its log stream, or
+     * its lock) is closed under it instead.
+     */
+    private static void closeUnderTheLedger(MailboxLedger m, String field) throws Exception {
+        Field handle = FileMailboxLedger.class.getDeclaredField(field);
+        handle.setAccessible(true);
+        ((AutoCloseable) handle.get(m)).close();
     }
 
     private static LedgerEntry change(MailboxLedger m, LedgerEntry from, LedgerEntry to, Durability durability)

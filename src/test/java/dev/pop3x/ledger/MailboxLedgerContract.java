@@ -89,6 +89,21 @@ abstract class MailboxLedgerContract {
     }
 
     @Test
+    void aTransitionFromAForgottenEntryDoesNotApplyToTheMailClaimedAgain() throws Exception {
+        try (MailboxLedger m = ledger().open(MAILBOX)) {
+            LedgerEntry byA = LedgerEntry.claimedFirst("a", "node-a/1", 1000);
+            m.apply(List.of(new Transition(null, byA)), Durability.NOW);
+            change(m, byA, null); // deleted on the server, or pruned
+            LedgerEntry byB = LedgerEntry.claimedFirst("a", "node-b/2", 2000); // version 1 again
+            m.apply(List.of(new Transition(null, byB)), Durability.NOW);
+
+            assertThat(m.apply(List.of(new Transition(byA, byA.completed(MessageState.DONE, 3000))), Durability.NOW))
+                    .isEmpty();
+            assertThat(m.load(List.of("a"), 10)).containsEntry("a", byB);
+        }
+    }
+
+    @Test
     void aNewEntryIsCreatedOnlyWhenTheMailIsUnknown() throws Exception {
         try (MailboxLedger m = ledger().open(MAILBOX)) {
             LedgerEntry mine = create(m, "a");
@@ -199,6 +214,18 @@ abstract class MailboxLedgerContract {
         }
         try (MailboxLedger m = ledger().open(MAILBOX)) {
             assertThat(m.load(List.of("a", "b", "c", "d"), 300)).containsOnlyKeys("a", "d");
+        }
+    }
+
+    @Test
+    void aLoadWithAnOlderClockReadingDoesNotMakeAMailSeenEarlier() throws Exception {
+        try (MailboxLedger m = ledger().open(MAILBOX)) {
+            create(m, "a");
+            create(m, "b");
+            m.load(List.of("a", "b"), 200); // the poll
+            m.load(List.of("a"), 100); // another thread, whose reading of the clock was taken before the poll's
+            assertThat(m.prune(150)).isZero();
+            assertThat(m.size()).isEqualTo(2);
         }
     }
 
