@@ -9,6 +9,7 @@ import dev.pop3x.policy.PollPlan.Delivery;
 import dev.pop3x.protocol.Pop3Exception;
 import dev.pop3x.session.MailboxMessage;
 import dev.pop3x.session.MailboxSession;
+import dev.pop3x.session.MessageRequest;
 import dev.pop3x.session.SpooledMessage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -61,9 +62,9 @@ final class DeadLetters {
         SpooledMessage raw;
         try {
             MailboxSession session = poll.session();
-            session.requestMessage(mail);
+            MessageRequest request = session.requestMessage(mail);
             session.flush();
-            raw = session.readMessage();
+            raw = session.readMessage(request);
         } catch (Pop3Exception e) {
             LOG.warn("{}: poison mail {} cannot be downloaded for the dead letter endpoint: {}", mailbox, mail.uid(),
                     e.getMessage());

@@ -21,7 +21,7 @@ record DeliveryHeaders(MailboxMessage mail, int attempt, long firstSeen, boolean
         headers.put(Pop3xConstants.ATTEMPT, attempt);
         headers.put(Pop3xConstants.FIRST_SEEN, firstSeen);
         if (headersOnly) {
-            headers.put(Pop3xConstants.HEADERS_ONLY, true);
+            headers.put(Pop3xConstants.TRUNCATED, true);
         }
     }
 }

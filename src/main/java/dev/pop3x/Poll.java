@@ -156,6 +156,17 @@ final class Poll implements AutoCloseable {
         }
         closeSession();
         ledgerSync.awaitQuietly();
+        if (!quitDone) {
+            awaitDurableQuietly(); // what completions wrote meanwhile is not left to the next poll's barrier
+        }
+    }
+
+    private void awaitDurableQuietly() {
+        try {
+            lifecycle.awaitDurable();
+        } catch (IOException | RuntimeException e) {
+            LOG.debug("{}: the ledger could not be made durable after a failed poll", mailbox, e);
+        }
     }
 
     private void closeSession() {

@@ -108,7 +108,7 @@ public class Pop3xConfiguration implements Cloneable {
 
     @UriParam(label = "consumer", defaultValue = "skip", enums = "skip,headers,delete",
               description = "For messages larger than maxMessageSize: skip = leave on the server and never deliver,"
-                            + " headers = deliver the header only (TOP n 0) with CamelPop3xHeadersOnly=true and never delete it"
+                            + " headers = deliver the header only (TOP n 0) with CamelPop3xTruncated=true and never delete it"
                             + " for that, delete = delete without delivering.")
     private OversizeAction oversizeAction = OversizeAction.SKIP;
 

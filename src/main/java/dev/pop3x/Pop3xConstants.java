@@ -27,9 +27,10 @@ public final class Pop3xConstants {
     @Metadata(description = "When the consumer first saw this message, in epoch milliseconds.", javaType = "Long")
     public static final String FIRST_SEEN = "CamelPop3xFirstSeen";
 
+    /** The header of a headers-only delivery; its name is part of the published contract, hence not "HeadersOnly". */
     @Metadata(description = "Set to true when only the message's header was delivered (oversizeAction=headers).",
               javaType = "Boolean")
-    public static final String HEADERS_ONLY = "CamelPop3xHeadersOnly";
+    public static final String TRUNCATED = "CamelPop3xTruncated";
 
     @Metadata(description = "Set when the message could not be mapped with mapMailMessage=true: the reason. The body is then the raw RFC 822 message.",
               javaType = "String")

@@ -163,13 +163,16 @@ public class Pop3xConsumer extends ScheduledBatchPollingConsumer {
     private void refused(Refused refused) throws Exception {
         Claim claim = refused.claim();
         if (claim.headersOnly()) {
-            // no TOP: downloading the whole mail is what maxMessageSize forbids, so oversize mails are skipped
+            // downloading the whole mail is what maxMessageSize forbids: it stays where it is
             lifecycle.release(claim);
-            lifecycle.topRefused();
-            if (!topRefusedLogged) {
-                LOG.warn("{}: the server refused TOP ({}); oversize mails are skipped instead of delivered as headers",
-                        mailbox, refused.error().getMessage());
-                topRefusedLogged = true;
+            if (!current.session().offersTop()) {
+                lifecycle.topRefused(); // no TOP at all: from now on oversize mails are skipped when planned
+                if (!topRefusedLogged) {
+                    LOG.warn("{}: the server refused TOP ({}) and does not list it in CAPA; oversize mails are skipped"
+                             + " instead of delivered as headers",
+                            mailbox, refused.error().getMessage());
+                    topRefusedLogged = true;
+                }
             }
             return;
         }

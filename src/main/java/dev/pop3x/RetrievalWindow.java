@@ -14,6 +14,7 @@ import dev.pop3x.policy.PollPlan.Delivery;
 import dev.pop3x.protocol.Pop3Exception;
 import dev.pop3x.session.MailboxMessage;
 import dev.pop3x.session.MailboxSession;
+import dev.pop3x.session.MessageRequest;
 import dev.pop3x.session.SpooledMessage;
 
 /**
@@ -28,6 +29,10 @@ final class RetrievalWindow {
     /** Mails whose RETRs go out together when the server pipelines: bounded in count and in LIST bytes. */
     static final int WINDOW_MAILS = 100;
     static final long WINDOW_BYTES = 8L * 1024 * 1024;
+
+    /** A claimed mail whose RETR (or TOP) is sent and whose answer is not read yet. */
+    private record Requested(Claim claim, MessageRequest request) {
+    }
 
     /** A claimed mail's answer. */
     sealed interface Retrieved permits Fetched, Refused {
@@ -47,7 +52,7 @@ final class RetrievalWindow {
     private final Queue<Delivery> planned;
     private final int commitEvery;
     private final BooleanSupplier mayGoOn;
-    private final Deque<Claim> inFlight = new ArrayDeque<>();
+    private final Deque<Requested> inFlight = new ArrayDeque<>();
     private final int plannedCount;
     /** Planned mails that will not be handed out: gone from the snapshot, not claimable, or refused. */
     private int dropped;
@@ -100,9 +105,9 @@ final class RetrievalWindow {
 
     /** The poll failed: the mails requested and not handed out are free again. Failures go with {@code cause}. */
     void releaseUnread(Exception cause) {
-        for (Claim unread = inFlight.poll(); unread != null; unread = inFlight.poll()) {
+        for (Requested unread = inFlight.poll(); unread != null; unread = inFlight.poll()) {
             try {
-                lifecycle.release(unread);
+                lifecycle.release(unread.claim());
             } catch (IOException | RuntimeException releaseFailed) {
                 cause.addSuppressed(releaseFailed); // held until claimTimeout, or until the next start
             }
@@ -112,15 +117,12 @@ final class RetrievalWindow {
     /** Claims the next window (when the consumer may go on) and sends the DELEs due and its RETRs in one write. */
     private void requestWindow() throws IOException {
         List<Claim> window = planned.isEmpty() || !mayGoOn.getAsBoolean() ? List.of() : claimWindow();
-        inFlight.addAll(window);
         MailboxSession session = poll.session();
         poll.sendDurableDeletes();
         for (Claim c : window) {
-            if (c.headersOnly()) {
-                session.requestHeaders(c.delivery().mail());
-            } else {
-                session.requestMessage(c.delivery().mail());
-            }
+            Delivery d = c.delivery();
+            inFlight.add(new Requested(c,
+                    c.headersOnly() ? session.requestHeaders(d.mail()) : session.requestMessage(d.mail())));
         }
         session.flush();
         // the next request goes out when half of this window is read (what is in flight then is its rest)
@@ -151,13 +153,13 @@ final class RetrievalWindow {
     }
 
     /** The answer for the first mail in flight (DELE answers that come before it are read first). */
-    private Retrieved read(Claim claim) throws IOException {
+    private Retrieved read(Requested requested) throws IOException {
         poll.readDeleteAnswers();
         try {
-            return new Fetched(claim, poll.session().readMessage());
+            return new Fetched(requested.claim(), poll.session().readMessage(requested.request()));
         } catch (Pop3Exception e) {
             dropped++;
-            return new Refused(claim, e);
+            return new Refused(requested.claim(), e);
         }
     }
 }

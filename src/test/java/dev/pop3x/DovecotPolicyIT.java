@@ -152,7 +152,7 @@ class DovecotPolicyIT extends DovecotRouteTestSupport {
         awaitPolls(3);
         assertThat(received).hasSize(1);
         Exchange e = received.get(0);
-        assertThat(e.getIn().getHeader(Pop3xConstants.HEADERS_ONLY)).isEqualTo(true);
+        assertThat(e.getIn().getHeader(Pop3xConstants.TRUNCATED)).isEqualTo(true);
         assertThat(e.getIn().getHeader("Subject")).isEqualTo("big-headers");
         assertThat(e.getIn().getHeader(Pop3xConstants.SIZE, Long.class)).isGreaterThan(4000);
         assertThat(e.getIn().getBody(String.class)).doesNotContain("xxxx");

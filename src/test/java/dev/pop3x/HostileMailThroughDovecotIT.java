@@ -31,7 +31,7 @@ class HostileMailThroughDovecotIT extends DovecotRouteTestSupport {
 
     /** The only Camel* headers an Exchange of the route may carry: the consumer's own. */
     private static final Set<String> OWN_HEADERS = Set.of(Pop3xConstants.UID, Pop3xConstants.MESSAGE_NUMBER,
-            Pop3xConstants.SIZE, Pop3xConstants.ATTEMPT, Pop3xConstants.FIRST_SEEN, Pop3xConstants.HEADERS_ONLY,
+            Pop3xConstants.SIZE, Pop3xConstants.ATTEMPT, Pop3xConstants.FIRST_SEEN, Pop3xConstants.TRUNCATED,
             Pop3xConstants.MAPPING_ERROR);
 
     private final List<Map<String, Object>> routeHeaders = new CopyOnWriteArrayList<>();

@@ -68,6 +68,9 @@ public final class MessageLifecycle {
         long bytes = 0;
         for (MailboxMessage mail : snapshot.distinctMails()) {
             LedgerEntry entry = known.get(mail.uid());
+            if (entry != null && isPoisonOfTheFormerRelease(entry, now)) {
+                entry = poisonAsTheFormerReleaseMeantIt(entry);
+            }
             if (entry != null && !isDeliverable(entry, now)) {
                 if (isDeleteOwed(entry, now)) {
                     owedDeletes.add(mail.uid());
@@ -93,6 +96,32 @@ public final class MessageLifecycle {
             bytes += oversize ? 0 : Math.max(mail.size(), 0);
         }
         return new PollPlan(owedDeletes, deadLetters, deliveries);
+    }
+
+    /**
+     * The release before issue 11 had no state for "dead letter owed": a failed mail with {@code attempts >= maxAttempts}
+     * meant it (the dead letter endpoint refused it, or the JVM died while sending it, leaving its claim). Such an entry
+     * comes from a migrated format-1 ledger file, where every entry has version 1; this release never writes a failed
+     * or claimed entry with attempts at version 1 (a claim's first change already makes it version 2).
+     */
+    private boolean isPoisonOfTheFormerRelease(LedgerEntry entry, long now) {
+        boolean failedOrAbandoned = entry.state() == MessageState.FAILED
+                                    || entry.state() == MessageState.IN_FLIGHT && !isHeld(entry, now);
+        return entry.version() == 1 && failedOrAbandoned && settings.maxAttempts() > 0
+               && entry.attempts() >= settings.maxAttempts();
+    }
+
+    /** Writes what the former release meant: its dead letter is owed, or (without an endpoint) poisonAction applies. */
+    private LedgerEntry poisonAsTheFormerReleaseMeantIt(LedgerEntry legacy) throws IOException {
+        MessageState meant = settings.deadLetter() ? MessageState.DEAD_LETTER_OWED : poisonState();
+        LedgerEntry migrated = legacy.withState(meant);
+        if (ledger.apply(List.of(new Transition(legacy, migrated)), Durability.NOW).isEmpty()) {
+            return legacy; // changed meanwhile: the next poll looks again
+        }
+        if (meant != MessageState.DEAD_LETTER_OWED) {
+            statistics.addPoisoned();
+        }
+        return migrated;
     }
 
     /**

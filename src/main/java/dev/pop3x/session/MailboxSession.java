@@ -43,7 +43,7 @@ public final class MailboxSession implements Closeable {
     private final Spool spool;
     private boolean headerDigestKeys;
     /** RETRs and TOPs queued whose messages are not taken yet, in order. */
-    private final Deque<Pop3Command<SpooledMessage>> messageRequests = new ArrayDeque<>();
+    private final Deque<MessageRequest> messageRequests = new ArrayDeque<>();
     private final Map<String, Integer> markedCopies = new HashMap<>();
     private final Set<String> refusedUids = new HashSet<>();
     /** DELE refusals not reported yet, as "uid: answer". */
@@ -151,6 +151,11 @@ public final class MailboxSession implements Closeable {
         return headerDigestKeys;
     }
 
+    /** True when the server's CAPA lists TOP: a -ERR to one TOP is then about that mail, not about the command. */
+    public boolean offersTop() {
+        return capabilities.has("TOP");
+    }
+
     /** True when the server announced PIPELINING and the endpoint allows it: commands then go out in windows. */
     public boolean isPipelining() {
         return pipelining;
@@ -183,21 +188,24 @@ public final class MailboxSession implements Closeable {
 
     // ---- messages and deletes: commands are queued, and with PIPELINING sent together at flush() ----
 
-    /** Asks for a whole message (RETR). Take it with {@link #readMessage()}, in the order asked for. */
-    public void requestMessage(MailboxMessage message) throws IOException {
-        queueDownload(Pop3Command.retr(message.number(), body -> download(body, message.size())));
+    /** Asks for a whole message (RETR); its answer is read with {@link #readMessage}, in the order asked for. */
+    public MessageRequest requestMessage(MailboxMessage message) throws IOException {
+        return queueDownload(message, Pop3Command.retr(message.number(), body -> download(body, message.size())));
     }
 
-    /** Asks for a message's header only ({@code TOP n 0}). Take it with {@link #readMessage()}, in the order asked for. */
-    public void requestHeaders(MailboxMessage message) throws IOException {
-        queueDownload(Pop3Command.top(message.number(), 0, body -> download(body, 0)));
+    /** Asks for a message's header only ({@code TOP n 0}); read with {@link #readMessage}, in the order asked for. */
+    public MessageRequest requestHeaders(MailboxMessage message) throws IOException {
+        return queueDownload(message, Pop3Command.top(message.number(), 0, body -> download(body, 0)));
     }
 
-    private void queueDownload(Pop3Command<SpooledMessage> command) throws IOException {
-        messageRequests.add(client.queue(command));
+    private MessageRequest queueDownload(MailboxMessage message, Pop3Command<SpooledMessage> command)
+            throws IOException {
+        MessageRequest request = new MessageRequest(message, client.queue(command));
+        messageRequests.add(request);
         if (!pipelining) {
             client.flush();
         }
+        return request;
     }
 
     private SpooledMessage download(Pop3Command.Body body, long expectedSize) throws IOException {
@@ -248,23 +256,26 @@ public final class MailboxSession implements Closeable {
      * @return the refusals not reported yet, as "uid: answer", for the log; refused mails stay delete-pending
      */
     public List<String> readDeleteAnswers() throws IOException {
-        client.readAnswersBefore(messageRequests.peek());
+        MessageRequest next = messageRequests.peek();
+        client.readAnswersBefore(next == null ? null : next.command);
         List<String> refused = List.copyOf(refusals);
         refusals.clear();
         return refused;
     }
 
     /**
-     * The next message asked for, in memory or in a spool file (DELE answers before it are read on the way).
+     * The answer to a message asked for, in memory or in a spool file (DELE answers before it are read on the way).
      *
-     * @throws Pop3Exception the server refused this one message ({@code -ERR}); the session is still usable
+     * @param  request               the next message asked for: answers come in the order asked for
+     * @throws Pop3Exception         the server refused this one message ({@code -ERR}); the session is still usable
+     * @throws IllegalStateException {@code request} is not the next answer due
      */
-    public SpooledMessage readMessage() throws IOException {
-        Pop3Command<SpooledMessage> request = messageRequests.poll();
-        if (request == null) {
-            throw new IllegalStateException("no message was asked for");
+    public SpooledMessage readMessage(MessageRequest request) throws IOException {
+        if (messageRequests.peek() != request) {
+            throw new IllegalStateException("the answer due is " + messageRequests.peek() + ", not " + request);
         }
-        return client.answer(request);
+        messageRequests.poll();
+        return client.answer(request.command);
     }
 
     /** Mails whose DELE the server accepted for every copy: deleted if QUIT succeeds. */

@@ -203,6 +203,47 @@ abstract class MessageLifecycleContract {
         assertThat(two.plan(snapshot("a")).deliveries()).isEmpty();
     }
 
+    /**
+     * The former release wrote "dead letter owed" as a failed mail with attempts >= maxAttempts (or left it claimed when
+     * the JVM died while sending it); its entries come out of the migrated file at version 1.
+     */
+    private void storeEntriesOfTheFormerRelease() throws IOException {
+        ledger.apply(List.of(
+                new Transition(null, new LedgerEntry("owed", MessageState.FAILED, 3, 1000, 0, null, 0, "boom", 1)),
+                new Transition(null,
+                        new LedgerEntry("abandoned", MessageState.IN_FLIGHT, 3, 1000, 0, "former-run", 2000, "boom",
+                                1)),
+                new Transition(null, new LedgerEntry("retried", MessageState.FAILED, 2, 1000, 0, null, 0, "boom", 1))),
+                Durability.NOW);
+    }
+
+    @Test
+    void aDeadLetterOwedInTheFormerReleaseIsStillOwedNotDeliveredAgain() throws Exception {
+        storeEntriesOfTheFormerRelease();
+        MessageLifecycle lifecycle = lifecycle(new PolicySettings(true, 0, 3, PoisonAction.KEEP, true, 0,
+                OversizeAction.SKIP, 0, 0, 60_000));
+
+        PollPlan plan = lifecycle.plan(snapshot("owed", "abandoned", "retried"));
+        assertThat(plan.deadLetters()).extracting(Delivery::uid).containsExactly("owed", "abandoned");
+        assertThat(delivered(plan)).containsExactly("retried");
+        assertThat(entry("owed").state()).isEqualTo(MessageState.DEAD_LETTER_OWED);
+        assertThat(entry("abandoned").state()).isEqualTo(MessageState.DEAD_LETTER_OWED);
+        assertThat(entry("retried").state()).isEqualTo(MessageState.FAILED);
+    }
+
+    @Test
+    void aPoisonMailOfTheFormerReleaseWithoutADeadLetterEndpointGetsPoisonAction() throws Exception {
+        storeEntriesOfTheFormerRelease();
+        MessageLifecycle lifecycle = lifecycle(new PolicySettings(true, 0, 3, PoisonAction.DELETE, false, 0,
+                OversizeAction.SKIP, 0, 0, 60_000));
+
+        PollPlan plan = lifecycle.plan(snapshot("owed", "abandoned", "retried"));
+        assertThat(plan.owedDeletes()).containsExactly("owed", "abandoned");
+        assertThat(delivered(plan)).containsExactly("retried");
+        assertThat(entry("owed").state()).isEqualTo(MessageState.DELETE_PENDING);
+        assertThat(statistics.poisoned()).isEqualTo(2);
+    }
+
     @Test
     void aDeadLetterOwedStaysOwedWhenMaxAttemptsIsRaised() throws Exception {
         MessageLifecycle one = lifecycle(new PolicySettings(true, 0, 1, PoisonAction.KEEP, true, 0, OversizeAction.SKIP,

@@ -63,17 +63,19 @@ class MailboxSessionTest {
             MailboxSnapshot snapshot = session.snapshot();
             assertThat(snapshot.uids()).containsExactly("u1", "u2", "u3");
             session.requestDelete("u1", snapshot.numbersOf("u1"));
-            session.requestMessage(snapshot.find("u2").orElseThrow());
-            session.requestMessage(snapshot.find("u3").orElseThrow());
+            MessageRequest two = session.requestMessage(snapshot.find("u2").orElseThrow());
+            MessageRequest three = session.requestMessage(snapshot.find("u3").orElseThrow());
             session.flush();
 
             assertThat(session.readDeleteAnswers()).isEmpty();
             assertThat(session.markedForDeletion()).containsExactly("u1");
-            assertThatThrownBy(session::readMessage).isInstanceOf(Pop3Exception.class)
+            assertThatThrownBy(() -> session.readMessage(three)).isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("u2"); // answers are taken in the order asked for, never mixed up
+            assertThatThrownBy(() -> session.readMessage(two)).isInstanceOf(Pop3Exception.class)
                     .hasMessage("RETR 2 failed: -ERR [SYS/TEMP] unreadable");
             assertThat(session.isOpen()).isTrue();
             assertThat(session.awaitsMessageAnswers()).isTrue();
-            assertThat(text(session.readMessage())).isEqualTo("three\r\n");
+            assertThat(text(session.readMessage(three))).isEqualTo("three\r\n");
             assertThat(session.awaitsMessageAnswers()).isFalse();
             assertThat(session.quit()).isTrue();
             peer.verify();
@@ -103,11 +105,11 @@ class MailboxSessionTest {
                 .expect("TOP 1 0", "+OK", "Subject: one", "", ".").expect("QUIT", "+OK").start();
              MailboxSession session = open(peer, 1024)) {
             MailboxSnapshot snapshot = session.snapshot();
-            session.requestHeaders(snapshot.find("u1").orElseThrow());
+            MessageRequest headers = session.requestHeaders(snapshot.find("u1").orElseThrow());
             session.flush();
             assertThatThrownBy(session::quit).isInstanceOf(IllegalStateException.class);
             assertThat(session.isOpen()).isTrue();
-            assertThat(text(session.readMessage())).isEqualTo("Subject: one\r\n\r\n");
+            assertThat(text(session.readMessage(headers))).isEqualTo("Subject: one\r\n\r\n");
             assertThat(session.quit()).isTrue();
             peer.verify();
         }
@@ -122,8 +124,8 @@ class MailboxSessionTest {
             MailboxSnapshot snapshot = session.snapshot();
             session.requestDelete("u1", snapshot.numbersOf("u1"));
             assertThat(session.markedForDeletion()).containsExactly("u1");
-            session.requestMessage(snapshot.find("u2").orElseThrow());
-            assertThat(text(session.readMessage())).isEqualTo("two\r\n");
+            MessageRequest two = session.requestMessage(snapshot.find("u2").orElseThrow());
+            assertThat(text(session.readMessage(two))).isEqualTo("two\r\n");
             assertThat(session.quit()).isTrue();
             peer.verify();
             assertThat(peer.received()).endsWith("UIDL", "LIST", "DELE 1", "RETR 2", "QUIT");
@@ -135,9 +137,9 @@ class MailboxSessionTest {
         try (ScriptedPop3Peer peer = loggedInPeer("UIDL", "PIPELINING", "USER")
                 .expect("RETR 1", "+OK", "Subject: a mail longer than the threshold", "", "body", ".").start();
              MailboxSession session = open(peer, 16)) {
-            session.requestMessage(session.snapshot().find("u1").orElseThrow());
+            MessageRequest one = session.requestMessage(session.snapshot().find("u1").orElseThrow());
             session.flush();
-            SpooledMessage message = session.readMessage();
+            SpooledMessage message = session.readMessage(one);
             Path file = message.spoolFile().orElseThrow();
             assertThat(file.getParent()).isEqualTo(temp.resolve("spool"));
             assertThat(text(message)).isEqualTo("Subject: a mail longer than the threshold\r\n\r\nbody\r\n");

@@ -119,7 +119,7 @@ public class Pop3xComponentConfiguration extends ComponentConfigurationPropertie
 
     /**
      * For messages larger than maxMessageSize: skip = leave on the server and never deliver, headers = deliver the
-     * header only (TOP n 0) with CamelPop3xHeadersOnly=true and never delete it for that, delete = delete without
+     * header only (TOP n 0) with CamelPop3xTruncated=true and never delete it for that, delete = delete without
      * delivering.
      */
     private OversizeAction oversizeAction;
