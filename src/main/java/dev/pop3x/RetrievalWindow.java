@@ -53,6 +53,8 @@ final class RetrievalWindow {
     private final int commitEvery;
     private final BooleanSupplier mayGoOn;
     private final Deque<Requested> inFlight = new ArrayDeque<>();
+    /** Claimed for the window being requested, RETR not queued yet: released too if the request fails. */
+    private final List<Claim> unrequested = new ArrayList<>();
     private final int plannedCount;
     /** Planned mails that will not be handed out: gone from the snapshot, not claimable, or refused. */
     private int dropped;
@@ -103,11 +105,15 @@ final class RetrievalWindow {
         return plannedCount - dropped;
     }
 
-    /** The poll failed: the mails requested and not handed out are free again. Failures go with {@code cause}. */
+    /** The poll failed: the mails claimed and not handed out are free again. Failures go with {@code cause}. */
     void releaseUnread(Exception cause) {
-        for (Requested unread = inFlight.poll(); unread != null; unread = inFlight.poll()) {
+        List<Claim> unread = new ArrayList<>(unrequested);
+        inFlight.forEach(requested -> unread.add(requested.claim()));
+        unrequested.clear();
+        inFlight.clear();
+        for (Claim claim : unread) {
             try {
-                lifecycle.release(unread.claim());
+                lifecycle.release(claim);
             } catch (IOException | RuntimeException releaseFailed) {
                 cause.addSuppressed(releaseFailed); // held until claimTimeout, or until the next start
             }
@@ -117,12 +123,14 @@ final class RetrievalWindow {
     /** Claims the next window (when the consumer may go on) and sends the DELEs due and its RETRs in one write. */
     private void requestWindow() throws IOException {
         List<Claim> window = planned.isEmpty() || !mayGoOn.getAsBoolean() ? List.of() : claimWindow();
+        unrequested.addAll(window);
         MailboxSession session = poll.session();
         poll.sendDurableDeletes();
         for (Claim c : window) {
-            Delivery d = c.delivery();
-            inFlight.add(new Requested(c,
-                    c.headersOnly() ? session.requestHeaders(d.mail()) : session.requestMessage(d.mail())));
+            MailboxMessage mail = c.delivery().mail();
+            MessageRequest request = c.headersOnly() ? session.requestHeaders(mail) : session.requestMessage(mail);
+            unrequested.remove(c);
+            inFlight.add(new Requested(c, request));
         }
         session.flush();
         // the next request goes out when half of this window is read (what is in flight then is its rest)
