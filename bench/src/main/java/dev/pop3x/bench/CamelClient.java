@@ -43,6 +43,68 @@ abstract class CamelClient {
         }
     }
 
+    /** What the default route (issue 12) read and found wrong; written under the sink's lock. */
+    static final AtomicLong defaultMails = new AtomicLong();
+    static final AtomicLong defaultAttachments = new AtomicLong();
+    static final AtomicLong defaultAttachmentBytes = new AtomicLong();
+    static final AtomicLong defaultBodyChars = new AtomicLong();
+    static final AtomicLong defaultBad = new AtomicLong();
+    static volatile String defaultFirstBad;
+
+    /**
+     * Issue 12's route, the same for pop3x and camel-mail with their default mapping: what a user's route reads. The
+     * body as a String, the Message-ID and Subject headers (both must be there, the Message-ID the seeded one), every
+     * attachment through {@code exchange.getMessage(AttachmentMessage.class).getAttachmentObjects()}, each
+     * DataHandler's stream read to its end.
+     */
+    static void readDefault(Exchange exchange, ChildSupport.Sink sink) throws Exception {
+        org.apache.camel.Message message = exchange.getMessage();
+        String body = message.getBody(String.class);
+        String messageId = message.getHeader("Message-ID", String.class);
+        String subject = message.getHeader("Subject", String.class);
+        defaultMails.incrementAndGet();
+        if (body == null || body.isEmpty() || messageId == null || !messageId.startsWith("<bench-") || subject == null) {
+            defaultBad.incrementAndGet();
+            if (defaultFirstBad == null) {
+                defaultFirstBad = "body " + (body == null ? "null" : body.length() + " chars") + ", Message-ID "
+                                  + messageId + ", Subject " + subject;
+            }
+        }
+        int chars = body == null ? 0 : body.length();
+        defaultBodyChars.addAndGet(chars);
+        sink.bytes += chars;
+        var am = exchange.getMessage(org.apache.camel.attachment.AttachmentMessage.class);
+        if (am != null && am.hasAttachments()) {
+            for (var a : am.getAttachmentObjects().values()) {
+                try (java.io.InputStream in = a.getDataHandler().getInputStream()) {
+                    defaultAttachmentBytes.addAndGet(ChildSupport.drain(in, sink));
+                }
+                defaultAttachments.incrementAndGet();
+            }
+        }
+    }
+
+    /** The default route's own checks, for {@link ChildSupport#finish}: empty if all is well. */
+    static String defaultProblems(ChildSupport c) {
+        StringBuilder p = new StringBuilder();
+        if (defaultBad.get() > 0) {
+            p.append(defaultBad.get()).append(" mails without body text or headers (first: ").append(defaultFirstBad)
+                    .append(");");
+        }
+        if (defaultAttachments.get() != c.attachments) {
+            p.append("read ").append(defaultAttachments.get()).append(" attachments, expected ").append(c.attachments)
+                    .append(';');
+        }
+        if (defaultAttachmentBytes.get() != c.attachmentBytes) {
+            p.append("read ").append(defaultAttachmentBytes.get()).append(" attachment octets, expected ")
+                    .append(c.attachmentBytes).append(';');
+        }
+        System.err.println("default route: " + defaultMails.get() + " mails, " + defaultBodyChars.get()
+                           + " body chars, " + defaultAttachments.get() + " attachments, " + defaultAttachmentBytes.get()
+                           + " attachment octets");
+        return p.toString();
+    }
+
     private static void readObject(Object body, ChildSupport.Sink sink) throws Exception {
         if (body == null) {
             return;
@@ -149,6 +211,9 @@ abstract class CamelClient {
         } else if (!finished) {
             ChildSupport.result(false, ms, count, sink.bytes, c.stat(), null, "timeout");
         } else {
+            if (c.defaultRoute()) {
+                c.routeProblems = defaultProblems(c);
+            }
             c.finish(ms, count, sink.bytes, c.sha256 == null ? null : sink.hex());
         }
         ctx.stop();

@@ -8,7 +8,8 @@ import org.apache.camel.component.mail.MailMessage;
  * (idle), {@code initialDelay=0}, a short {@code delay}, and {@code mapMailMessage=false} so that the body is the
  * jakarta.mail Message, written whole to a null sink in the route (like-for-like with pop3x's raw body; mapping would
  * only add work; {@code Message.writeTo} streams RETR straight to the sink, without caching). With {@code --map true}
- * camel-mail's default mapping, body and attachments read fully. {@code closeFolder=true} (the default) closes the folder at the end of every poll: DELEs and QUIT.
+ * camel-mail's default mapping, body and attachments read fully; with {@code --route default} (issue 12's
+ * {@code camel-mail-default} row) the default mapping and the route of {@link CamelClient#readDefault}. {@code closeFolder=true} (the default) closes the folder at the end of every poll: DELEs and QUIT.
  */
 public final class CamelMailClient extends CamelClient {
 
@@ -19,7 +20,7 @@ public final class CamelMailClient extends CamelClient {
                      + "&mapMailMessage=" + c.map + "&pollStrategy=#bench"
                      + "&initialDelay=0&delay=" + (c.idle() ? 200 : 10)
                      + "&connectionTimeout=10000";
-        new CamelMailClient().run(c, uri, c.map ? CamelClient::readMapped : (exchange, sink) -> {
+        new CamelMailClient().run(c, uri, c.defaultRoute() ? CamelClient::readDefault : c.map ? CamelClient::readMapped : (exchange, sink) -> {
             Message mail = exchange.getIn() instanceof MailMessage mm
                     ? mm.getOriginalMessage()
                     : exchange.getIn().getMandatoryBody(Message.class);

@@ -38,6 +38,13 @@ final class ChildSupport {
     final String sha256;
     final boolean map;
     final boolean headers;
+    /** "default": issue 12's route (body as String, Message-ID and Subject, every attachment read). */
+    final String route;
+    /** Attachments the default route must have read in all (0: none expected), and their decoded octets in all. */
+    final long attachments;
+    final long attachmentBytes;
+    /** Set by a client before {@link #finish}: what its own checks found wrong (empty: nothing). */
+    String routeProblems = "";
 
     ChildSupport(String[] args) {
         Map<String, String> a = new HashMap<>();
@@ -52,6 +59,13 @@ final class ChildSupport {
         sha256 = a.get("sha256");
         map = Boolean.parseBoolean(a.getOrDefault("map", "false"));
         headers = Boolean.parseBoolean(a.getOrDefault("headers", "false"));
+        route = a.getOrDefault("route", "");
+        attachments = Long.parseLong(a.getOrDefault("attachments", "0"));
+        attachmentBytes = Long.parseLong(a.getOrDefault("attachment-bytes", "0"));
+    }
+
+    boolean defaultRoute() {
+        return "default".equals(route);
     }
 
     boolean idle() {
@@ -166,7 +180,7 @@ final class ChildSupport {
             result(false, ms, count, bytes, -1, sha, "STAT failed: " + e);
             return;
         }
-        StringBuilder problems = new StringBuilder();
+        StringBuilder problems = new StringBuilder(routeProblems);
         if (count != expect) {
             problems.append("consumed ").append(count).append(" of ").append(expect).append(';');
         }

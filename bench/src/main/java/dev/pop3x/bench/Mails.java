@@ -49,8 +49,7 @@ final class Mails {
 
     /** A multipart/mixed mail of about size octets: a short text part and a base64 binary attachment. */
     static byte[] withAttachment(int i, int size) {
-        int raw = (int) ((size - 1200) * 0.74);   // base64 with CRLF every 76 chars: 4/3 * 78/76
-        byte[] data = new byte[Math.max(raw, 1)];
+        byte[] data = new byte[attachmentSize(size)];
         new Random(i).nextBytes(data);
         String b64 = Base64.getMimeEncoder().encodeToString(data);
         String boundary = "=_bench_" + i;
@@ -67,6 +66,12 @@ final class Mails {
                       + b64 + "\r\n"
                       + "--" + boundary + "--\r\n";
         return mail.getBytes(StandardCharsets.US_ASCII);
+    }
+
+    /** The decoded size of the attachment in {@link #withAttachment}'s mail of about size octets. */
+    static int attachmentSize(int size) {
+        int raw = (int) ((size - 1200) * 0.74);   // base64 with CRLF every 76 chars: 4/3 * 78/76
+        return Math.max(raw, 1);
     }
 
     /**

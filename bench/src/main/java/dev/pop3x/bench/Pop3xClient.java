@@ -5,7 +5,9 @@ import java.io.InputStream;
 
 /**
  * camel-pop3x: {@code pop3x:} route, raw mail as the body ({@code mapMailMessage=false}), read fully in the route;
- * with {@code --map true} the default mapping (text body, attachments as Camel attachments), all of it read fully.
+ * with {@code --map true} the default mapping (text body, attachments as Camel attachments), all of it read fully;
+ * with {@code --route default} (issue 12's {@code pop3x-default} row) the default mapping and the route of
+ * {@link CamelClient#readDefault}: body as a String, Message-ID and Subject, every attachment's bytes.
  * It runs with the default file ledger, as a user would: every claim window, completion and confirmed QUIT is an
  * fsynced ledger write, and that cost is part of what is measured.
  */
@@ -22,7 +24,7 @@ public final class Pop3xClient extends CamelClient {
                         : "&ledgerDirectory=" + java.nio.file.Files.createTempDirectory("pop3x-bench-ledger"))
                      + "&mapMailMessage=" + c.map + "&maxMessagesPerPoll=0&pollStrategy=#bench"
                      + "&initialDelay=0&delay=" + (c.idle() ? 200 : 10);
-        new Pop3xClient().run(c, uri, c.map ? CamelClient::readMapped : (exchange, sink) -> {
+        new Pop3xClient().run(c, uri, c.defaultRoute() ? CamelClient::readDefault : c.map ? CamelClient::readMapped : (exchange, sink) -> {
             if (c.headers) {
                 // every header's value, as a route that routes on them would: Subject must be among them
                 for (Object value : exchange.getIn().getHeaders().values()) {

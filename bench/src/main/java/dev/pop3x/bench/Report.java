@@ -83,7 +83,11 @@ final class Report {
                 .append("*pop3x-headers* also reads every mail header in the route (pop3x parses a mail's header only ")
                 .append("when the route uses one; camel-mail with mapMailMessage=false maps no headers at all). ")
                 .append("Peak RSS: VmHWM of the child JVM. The idle poll row shows octets sent by the server, ")
-                .append("compared with the UIDL+LIST answers alone. Whole run: ")
+                .append("compared with the UIDL+LIST answers alone. ")
+                .append("The *-default* rows (issue 12) use the default options (mapMailMessage=true; pop3x with its ")
+                .append("default file ledger) and a route that reads the body as a String, the Message-ID and ")
+                .append("Subject headers and every attachment's bytes; their camel-mail ÷ this column is against ")
+                .append("camel-mail-default. Whole run: ")
                 .append(String.format(Locale.ROOT, "%.1f min.", minutes)).append("\n\n");
         sb.append("| Workload | Client | OK | Median | Min–max | ÷ raw (lower is better) | camel-mail ÷ this (higher is better) | Peak RSS (MB) |\n");
         sb.append("|---|---|---|---:|---|---:|---:|---:|\n");
@@ -99,7 +103,10 @@ final class Report {
                         : w.idle() ? bytes(min(w, client, f)) + "–" + bytes(max(w, client, f))
                         : secs(min(w, client, f)) + "–" + secs(max(w, client, f));
                 String vsRaw = w.idle() ? ratio(med / idleFloor(w)) + " of UIDL+LIST" : ratio(med / raw);
-                String vsCamel = ratio(camel / med);
+                // the default-route rows are compared with camel-mail running the same route with its default mapping
+                double camelRef = client.endsWith("-default") && w.clients().contains(Benchmark.CAMEL_MAIL_DEFAULT)
+                        ? median(w, Benchmark.CAMEL_MAIL_DEFAULT, f) : camel;
+                String vsCamel = ratio(camelRef / med);
                 double rss = median(w, client, s -> s.hwmKb() / 1024.0);
                 if (Double.isNaN(rss)) {
                     rss = all(w, client).stream().mapToDouble(s -> s.hwmKb() / 1024.0).filter(x -> x > 0).max()
@@ -148,10 +155,46 @@ final class Report {
                 }
             }
         }
+        issue12Targets(sb);
         sb.append("\n![Benchmark results](").append(chartFile).append(")\n\n");
         sb.append("### Machine\n\n");
         machine.forEach((k, v) -> sb.append("- ").append(k).append(": ").append(v.replace("\n", "; ")).append('\n'));
         return sb.toString();
+    }
+
+    /** Issue 12's targets for the default-route rows, for the workloads that were run. */
+    private void issue12Targets(StringBuilder sb) {
+        StringBuilder t = new StringBuilder();
+        for (Benchmark.Workload w : results.keySet()) {
+            if (!w.clients().contains(Benchmark.POP3X_DEFAULT)) {
+                continue;
+            }
+            ToDoubleFunction<Benchmark.Sample> f = figure(w);
+            double p = median(w, Benchmark.POP3X_DEFAULT, f);
+            double raw = median(w, Benchmark.RAW, f);
+            double camel = median(w, Benchmark.CAMEL_MAIL_DEFAULT, f);
+            switch (w.id()) {
+                case "small" -> {
+                    target(t, w.title() + ", pop3x-default: ≤ 2× the raw client's time", ratio(p / raw) + "×", p / raw <= 2);
+                    target(t, w.title() + ", pop3x-default: ≥ 8× faster than camel-mail-default", ratio(camel / p) + "×",
+                            camel / p >= 8);
+                    double rss = median(w, Benchmark.POP3X_DEFAULT, s -> s.hwmKb() / 1024.0);
+                    double rawRss = median(w, Benchmark.RAW, s -> s.hwmKb() / 1024.0);
+                    target(t, w.title() + ", pop3x-default: peak RSS ≤ 2× the raw client's (issue: at -Xmx256m; this run: -Xmx"
+                              + w.xmx() + ")", fmt(rss, 0) + " MB vs " + fmt(rawRss, 0) + " MB = " + ratio(rss / rawRss) + "×",
+                            rss / rawRss <= 2);
+                }
+                case "attach" -> target(t, w.title() + ", pop3x-default: ≤ 2× the raw client's time", ratio(p / raw) + "×",
+                        p / raw <= 2);
+                case "sustained" -> target(t, w.title() + ", pop3x-default: ≤ 1.5× the raw client's time",
+                        ratio(p / raw) + "×", p / raw <= 1.5);
+                default -> {
+                }
+            }
+        }
+        if (t.length() > 0) {
+            sb.append("\n### Targets (issue #12, the default route)\n\n| Target | Figure | Met |\n|---|---|---|\n").append(t);
+        }
     }
 
     private static void target(StringBuilder sb, String what, String figure, boolean met) {
@@ -230,6 +273,7 @@ final class Report {
                           new Color(0x8ecae6), new Color(0xf4a261), new Color(0x8d99ae), new Color(0x9b5de5)};
         List<String> order = new ArrayList<>(Benchmark.BIG_CLIENTS);
         order.add(Benchmark.POP3X_HEADERS);
+        order.addAll(Benchmark.DEFAULT_ROUTE_CLIENTS);
         List<Color> used = new ArrayList<>();
         for (String client : order) {
             if (!w.clients().contains(client)) {
@@ -238,7 +282,10 @@ final class Report {
             double v = median(w, client, f);
             String name = Double.isNaN(v) ? client + " (failed)" : client;
             c.addSeries(name, List.of(" "), List.of(Double.isNaN(v) ? 0.0 : v));
-            used.add(colors[client.equals(Benchmark.POP3X_HEADERS) ? 7 : Benchmark.BIG_CLIENTS.indexOf(client)]);
+            used.add(client.equals(Benchmark.POP3X_HEADERS) ? colors[7]
+                    : client.equals(Benchmark.POP3X_DEFAULT) ? new Color(0x1d3557)
+                    : client.equals(Benchmark.CAMEL_MAIL_DEFAULT) ? new Color(0xc1121f)
+                    : colors[Benchmark.BIG_CLIENTS.indexOf(client)]);
         }
         if (!Double.isNaN(floor)) {
             c.addSeries("UIDL+LIST", List.of(" "), List.of(floor));
