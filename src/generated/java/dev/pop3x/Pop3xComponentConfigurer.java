@@ -34,6 +34,8 @@ public class Pop3xComponentConfigurer extends PropertyConfigurerSupport implemen
         case "accessTokenProvider": getOrCreateConfiguration(target).setAccessTokenProvider(property(camelContext, dev.pop3x.AccessTokenProvider.class, value)); return true;
         case "allowplaintextauth":
         case "allowPlaintextAuth": getOrCreateConfiguration(target).setAllowPlaintextAuth(property(camelContext, boolean.class, value)); return true;
+        case "attachedmessageparts":
+        case "attachedMessageParts": getOrCreateConfiguration(target).setAttachedMessageParts(property(camelContext, boolean.class, value)); return true;
         case "authmechanism":
         case "authMechanism": getOrCreateConfiguration(target).setAuthMechanism(property(camelContext, dev.pop3x.protocol.AuthMechanism.class, value)); return true;
         case "autowiredenabled":
@@ -94,6 +96,8 @@ public class Pop3xComponentConfigurer extends PropertyConfigurerSupport implemen
         case "accessTokenProvider": return dev.pop3x.AccessTokenProvider.class;
         case "allowplaintextauth":
         case "allowPlaintextAuth": return boolean.class;
+        case "attachedmessageparts":
+        case "attachedMessageParts": return boolean.class;
         case "authmechanism":
         case "authMechanism": return dev.pop3x.protocol.AuthMechanism.class;
         case "autowiredenabled":
@@ -155,6 +159,8 @@ public class Pop3xComponentConfigurer extends PropertyConfigurerSupport implemen
         case "accessTokenProvider": return getOrCreateConfiguration(target).getAccessTokenProvider();
         case "allowplaintextauth":
         case "allowPlaintextAuth": return getOrCreateConfiguration(target).isAllowPlaintextAuth();
+        case "attachedmessageparts":
+        case "attachedMessageParts": return getOrCreateConfiguration(target).isAttachedMessageParts();
         case "authmechanism":
         case "authMechanism": return getOrCreateConfiguration(target).getAuthMechanism();
         case "autowiredenabled":

@@ -27,6 +27,8 @@ public class Pop3xEndpointConfigurer extends PropertyConfigurerSupport implement
         case "accessTokenProvider": target.getConfiguration().setAccessTokenProvider(property(camelContext, dev.pop3x.AccessTokenProvider.class, value)); return true;
         case "allowplaintextauth":
         case "allowPlaintextAuth": target.getConfiguration().setAllowPlaintextAuth(property(camelContext, boolean.class, value)); return true;
+        case "attachedmessageparts":
+        case "attachedMessageParts": target.getConfiguration().setAttachedMessageParts(property(camelContext, boolean.class, value)); return true;
         case "authmechanism":
         case "authMechanism": target.getConfiguration().setAuthMechanism(property(camelContext, dev.pop3x.protocol.AuthMechanism.class, value)); return true;
         case "backofferrorthreshold":
@@ -117,6 +119,8 @@ public class Pop3xEndpointConfigurer extends PropertyConfigurerSupport implement
         case "accessTokenProvider": return dev.pop3x.AccessTokenProvider.class;
         case "allowplaintextauth":
         case "allowPlaintextAuth": return boolean.class;
+        case "attachedmessageparts":
+        case "attachedMessageParts": return boolean.class;
         case "authmechanism":
         case "authMechanism": return dev.pop3x.protocol.AuthMechanism.class;
         case "backofferrorthreshold":
@@ -208,6 +212,8 @@ public class Pop3xEndpointConfigurer extends PropertyConfigurerSupport implement
         case "accessTokenProvider": return target.getConfiguration().getAccessTokenProvider();
         case "allowplaintextauth":
         case "allowPlaintextAuth": return target.getConfiguration().isAllowPlaintextAuth();
+        case "attachedmessageparts":
+        case "attachedMessageParts": return target.getConfiguration().isAttachedMessageParts();
         case "authmechanism":
         case "authMechanism": return target.getConfiguration().getAuthMechanism();
         case "backofferrorthreshold":

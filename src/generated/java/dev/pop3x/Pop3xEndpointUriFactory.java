@@ -23,9 +23,10 @@ public class Pop3xEndpointUriFactory extends org.apache.camel.support.component.
     private static final Set<String> SECRET_PROPERTY_NAMES;
     private static final Map<String, String> MULTI_VALUE_PREFIXES;
     static {
-        Set<String> props = new HashSet<>(48);
+        Set<String> props = new HashSet<>(49);
         props.add("accessTokenProvider");
         props.add("allowPlaintextAuth");
+        props.add("attachedMessageParts");
         props.add("authMechanism");
         props.add("backoffErrorThreshold");
         props.add("backoffIdleThreshold");

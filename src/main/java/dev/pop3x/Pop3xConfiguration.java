@@ -141,6 +141,12 @@ public class Pop3xConfiguration implements Cloneable {
                             + " Camel attachments; false: the body is the raw RFC 822 message as a stream.")
     private boolean mapMailMessage = true;
 
+    @UriParam(label = "consumer", defaultValue = "false",
+              description = "With mapMailMessage=true: also offer the attachments inside an attached or forwarded mail"
+                            + " (a message/rfc822 part) as attachments of the Exchange, after the attached mail itself"
+                            + " (which stays an attachment, e.g. message.eml). false: only the attached mail.")
+    private boolean attachedMessageParts;
+
     @UriParam(label = "consumer", defaultValue = "0",
               description = "Deliver at most this many messages per poll, oldest first; 0 = no limit.")
     private int maxMessagesPerPoll;
@@ -424,6 +430,14 @@ public class Pop3xConfiguration implements Cloneable {
 
     public void setLedgerDirectory(String ledgerDirectory) {
         this.ledgerDirectory = ledgerDirectory;
+    }
+
+    public boolean isAttachedMessageParts() {
+        return attachedMessageParts;
+    }
+
+    public void setAttachedMessageParts(boolean attachedMessageParts) {
+        this.attachedMessageParts = attachedMessageParts;
     }
 
     public boolean isMapMailMessage() {

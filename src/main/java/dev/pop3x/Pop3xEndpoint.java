@@ -306,7 +306,8 @@ public class Pop3xEndpoint extends ScheduledPollEndpoint {
     MailMapper createMapper(boolean mapMailMessage) {
         return new MailMapper(mapMailMessage,
                 configuration.getHeaderFilterStrategy() != null
-                        ? configuration.getHeaderFilterStrategy() : new Pop3xHeaderFilterStrategy());
+                        ? configuration.getHeaderFilterStrategy() : new Pop3xHeaderFilterStrategy(),
+                configuration.isAttachedMessageParts());
     }
 
     PolicySettings policySettings() {

@@ -5,8 +5,9 @@ import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-import jakarta.mail.Part;
-import jakarta.mail.internet.MimeUtility;
+import jakarta.mail.internet.ContentDisposition;
+import jakarta.mail.internet.ContentType;
+import jakarta.mail.internet.ParseException;
 
 /** Attachment file names: decoded from the part, made safe to use as a file name, and unique within one mail. */
 final class AttachmentNames {
@@ -18,31 +19,38 @@ final class AttachmentNames {
     private AttachmentNames() {
     }
 
-    /** The decoded file name (RFC 2231 through Angus, RFC 2047 here), or null. */
-    static String fileNameOf(Part part) {
+    /**
+     * The decoded file name: Content-Disposition's filename, else Content-Type's name (RFC 2231 through Jakarta Mail's
+     * parameter parser, RFC 2047 and raw 8-bit here), or null.
+     */
+    static String fileNameOf(MailPart part) {
         String name;
         try {
-            name = part.getFileName();
-        } catch (Exception e) {
+            name = strictFileName(part);
+        } catch (ParseException | RuntimeException e) {
             name = lenientFileName(part); // e.g. unquoted spaces, which strict parameter parsing rejects
         }
         if (name == null || name.isBlank()) {
             return null;
         }
-        name = MailHeaders.recover8bit(MailHeaders.unfold(name));
-        if (name.contains("=?")) {
-            try {
-                name = MimeUtility.decodeText(name);
-            } catch (Exception e) {
-                // keep the encoded form: still a usable, unique name
+        return EncodedWords.decode(Charsets.headerBytes(MailHeaders.unfold(name)));
+    }
+
+    private static String strictFileName(MailPart part) throws ParseException {
+        String disposition = part.header("Content-Disposition");
+        if (disposition != null) {
+            String name = new ContentDisposition(MailHeaders.unfold(disposition)).getParameter("filename");
+            if (name != null) {
+                return name;
             }
         }
-        return name;
+        String type = part.header("Content-Type");
+        return type == null ? null : new ContentType(MailHeaders.unfold(type)).getParameter("name");
     }
 
     /** "logo.png" for an inline part known only as {@code Content-ID: <logo@example.com>}; null without one. */
-    static String fromContentId(Part part, String mimeType) {
-        String id = MailHeaders.firstHeader(part, "Content-ID");
+    static String fromContentId(MailPart part) {
+        String id = part.header("Content-ID");
         if (id == null) {
             return null;
         }
@@ -58,7 +66,7 @@ final class AttachmentNames {
         if (local.isEmpty()) {
             return null;
         }
-        return local.indexOf('.') > 0 ? local : local + extensionFor(mimeType);
+        return local.indexOf('.') > 0 ? local : local + extensionFor(part.mimeType());
     }
 
     /** ".png" for image/png, ".jpg" for image/jpeg, ".txt" for text/plain; "" when the subtype says nothing useful. */
@@ -75,9 +83,9 @@ final class AttachmentNames {
         }
     }
 
-    private static String lenientFileName(Part part) {
+    private static String lenientFileName(MailPart part) {
         for (String headerName : new String[] { "Content-Disposition", "Content-Type" }) {
-            String header = MailHeaders.firstHeader(part, headerName);
+            String header = part.header(headerName);
             if (header == null) {
                 continue;
             }
@@ -113,7 +121,8 @@ final class AttachmentNames {
                 bytes.write(c);
             }
         }
-        return MailText.decodeText(bytes.toByteArray(), value.substring(0, first));
+        byte[] decoded = bytes.toByteArray();
+        return Charsets.decode(decoded, 0, decoded.length, value.substring(0, first));
     }
 
     private static boolean isHex(String s, int i) {

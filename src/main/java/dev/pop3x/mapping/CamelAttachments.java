@@ -1,6 +1,5 @@
 package dev.pop3x.mapping;
 
-import java.util.Enumeration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -8,40 +7,30 @@ import java.util.Set;
 import dev.pop3x.mapping.MimeContent.NamedPart;
 import jakarta.activation.DataHandler;
 import jakarta.mail.Header;
-import jakarta.mail.MessagingException;
-import jakarta.mail.Part;
-import jakarta.mail.internet.MimePart;
-import jakarta.mail.internet.MimePartDataSource;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.apache.camel.attachment.AttachmentMessage;
 import org.apache.camel.attachment.DefaultAttachment;
 import org.apache.camel.attachment.DefaultAttachmentMessage;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
-/** Puts a mail's attachment parts onto the Camel message, readable from the shared buffer/file without a copy. */
+/** Puts a mail's attachment parts onto the Camel message, readable from the mail's buffer/file without a copy. */
 final class CamelAttachments {
-
-    // logs under MailMapper, the category to switch on when a mail maps oddly
-    private static final Logger LOG = LoggerFactory.getLogger(CamelAttachments.class);
 
     private CamelAttachments() {
     }
 
-    static void add(List<NamedPart> attachments, Message target) {
+    static void add(List<NamedPart> attachments, MailBytes bytes, Message target) {
         if (attachments.isEmpty()) {
             return;
         }
         AttachmentMessage message = attachmentMessage(target);
         for (NamedPart named : attachments) {
-            DefaultAttachment attachment = attachmentOf(named.part());
             String name = named.name();
             if (message.getAttachmentObject(name) != null) {
                 Set<String> used = new HashSet<>(message.getAttachmentNames());
                 name = AttachmentNames.unique(name, used);
             }
-            message.addAttachmentObject(name, attachment);
+            message.addAttachmentObject(name, attachmentOf(named.part(), bytes, name));
         }
     }
 
@@ -57,31 +46,11 @@ final class CamelAttachments {
         return new DefaultAttachmentMessage(target);
     }
 
-    private static DefaultAttachment attachmentOf(Part part) {
-        DataHandler handler;
-        if (MailText.hasUnknownEncoding(part)) {
-            // Angus would throw on every read: hand out the bytes as they are in the mail instead
-            handler = new DataHandler(new RawPartDataSource((MimePart) part));
-        } else {
-            try {
-                // the part's data source decodes from the shared buffer/file on every read: no copy into a byte[]
-                handler = part.getDataHandler();
-            } catch (MessagingException e) {
-                handler = new DataHandler(new MimePartDataSource((MimePart) part));
-            }
-        }
-        DefaultAttachment attachment = new DefaultAttachment(handler);
-        try {
-            for (Enumeration<Header> e = part.getAllHeaders(); e.hasMoreElements();) {
-                Header header = e.nextElement();
-                if (header.getName() != null && header.getValue() != null) {
-                    attachment.addHeader(header.getName().trim(),
-                            MailHeaders.withoutControls(MailHeaders.recover8bit(MailHeaders.unfold(header.getValue())))
-                                    .strip());
-                }
-            }
-        } catch (MessagingException e) {
-            LOG.debug("Could not copy an attachment's headers", e);
+    private static DefaultAttachment attachmentOf(MailPart part, MailBytes bytes, String name) {
+        DefaultAttachment attachment = new DefaultAttachment(new DataHandler(new PartDataSource(bytes, part, name)));
+        for (Header header : part.headers()) {
+            attachment.addHeader(header.getName(),
+                    MailHeaders.withoutControls(Charsets.headerBytes(MailHeaders.unfold(header.getValue()))).strip());
         }
         return attachment;
     }

@@ -1,8 +1,6 @@
 package dev.pop3x.mapping;
 
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -10,10 +8,6 @@ import java.util.Map;
 
 import dev.pop3x.session.SpooledMessage;
 import jakarta.mail.Header;
-import jakarta.mail.Part;
-import jakarta.mail.internet.InternetHeaders;
-import jakarta.mail.internet.MimeMessage;
-import jakarta.mail.internet.MimeUtility;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.apache.camel.spi.HeaderFilterStrategy;
@@ -44,98 +38,11 @@ final class MailHeaders {
     static List<Header> readHeadersOnly(SpooledMessage raw) {
         try {
             SpooledMessage.Head head = raw.head(MAX_HEADER_BLOCK_BYTES);
-            return Collections.list(parse(head.bytes(), head.length()).getAllHeaders());
-        } catch (Exception | StackOverflowError e) {
+            return MimeParser.headers(MailBytes.of(head.bytes()), 0, head.length(), MAX_HEADER_BLOCK_BYTES, true)
+                    .headers();
+        } catch (Exception e) {
             LOG.debug("Could not read the mail's header", e);
             return List.of();
-        }
-    }
-
-    /**
-     * What {@code new InternetHeaders(in)} does, without its cost: jakarta.mail looks up its StreamProvider through
-     * a ServiceLoader on every call (profiling showed it to be a third of the consumer thread's time on a drain of
-     * small mails), and its line reader takes a virtual call per byte. Lines are cut here straight from the bytes,
-     * ending at LF, CRLF, CR CR LF or a bare CR as that reader ends them, and read as Latin-1 as it reads them
-     * ({@link #recover8bit} makes UTF-8 of them later); continuation lines are joined by addHeaderLine.
-     */
-    static InternetHeaders parse(byte[] b, int length) {
-        InternetHeaders headers = new InternetHeaders();
-        Lines lines = new Lines(b, length);
-        // continuation lines joined as InternetHeaders.load joins them (a leading one is trimmed and stands alone)
-        String previous = null;
-        StringBuilder joined = new StringBuilder();
-        boolean first = true;
-        String line;
-        do {
-            line = lines.next();
-            if (line != null && (line.startsWith(" ") || line.startsWith("\t"))) {
-                if (previous != null) {
-                    joined.append(previous);
-                    previous = null;
-                }
-                if (first) {
-                    joined.append(line.trim());
-                } else {
-                    if (joined.length() > 0) {
-                        joined.append("\r\n");
-                    }
-                    joined.append(line);
-                }
-            } else {
-                if (previous != null) {
-                    addHeaderLine(headers, previous);
-                } else if (joined.length() > 0) {
-                    addHeaderLine(headers, joined.toString());
-                    joined.setLength(0);
-                }
-                previous = line;
-            }
-            first = false;
-        } while (line != null && !line.isEmpty());
-        return headers;
-    }
-
-    /**
-     * A continuation with no header before it (a blank first line, then indented ones) is dropped: Jakarta Mail's own
-     * parser throws on it, and InternetHeaders() would hang it on one of its empty placeholder headers.
-     */
-    private static void addHeaderLine(InternetHeaders headers, String line) {
-        if (!line.startsWith(" ") && !line.startsWith("\t")) {
-            headers.addHeaderLine(line);
-        }
-    }
-
-    /** Lines cut from bytes; null after the last. */
-    private static final class Lines {
-        private final byte[] b;
-        private final int length;
-        private int i;
-
-        Lines(byte[] b, int length) {
-            this.b = b;
-            this.length = length;
-        }
-
-        String next() {
-            if (i >= length) {
-                return null;
-            }
-            int start = i;
-            while (i < length && b[i] != '\n' && b[i] != '\r') {
-                i++;
-            }
-            int end = i;
-            if (i < length && b[i] == '\r') {
-                i++;
-                if (i + 1 < length && b[i] == '\r' && b[i + 1] == '\n') {
-                    i += 2;
-                } else if (i < length && b[i] == '\n') {
-                    i++;
-                }
-            } else if (i < length) {
-                i++;
-            }
-            return new String(b, start, end - start, StandardCharsets.ISO_8859_1);
         }
     }
 
@@ -143,14 +50,6 @@ final class MailHeaders {
     static List<Header> readHeadersWithinLimit(SpooledMessage raw) {
         List<Header> headers = readHeadersOnly(raw);
         return headers.isEmpty() ? headers : headers.subList(0, headers.size() - 1);
-    }
-
-    static List<Header> headersOf(MimeMessage mime) {
-        try {
-            return Collections.list(mime.getAllHeaders());
-        } catch (Exception e) {
-            return List.of();
-        }
     }
 
     static void copy(List<Header> headers, Message target, HeaderFilterStrategy headerFilter) {
@@ -204,12 +103,7 @@ final class MailHeaders {
         if (isPlainAscii(value) && value.indexOf("=?") < 0) {
             return value.strip(); // nothing to unfold, recover, decode or replace: most headers of most mails
         }
-        String text = recover8bit(unfold(value)).strip();
-        try {
-            return withoutControls(MimeUtility.decodeText(text));
-        } catch (Exception e) {
-            return withoutControls(text); // unknown charset or broken encoded word: the raw text is still useful
-        }
+        return withoutControls(EncodedWords.decode(Charsets.headerBytes(unfold(value)).strip()));
     }
 
     /** Printable US-ASCII and spaces only: no line break, tab, control character or 8-bit byte. */
@@ -261,35 +155,5 @@ final class MailHeaders {
             }
         }
         return sb.toString();
-    }
-
-    /**
-     * Jakarta Mail reads header bytes as ISO-8859-1. Raw 8-bit headers are nowadays mostly UTF-8 (RFC 6532), so when
-     * the bytes form valid UTF-8 they are read as such; anything else stays Latin-1.
-     */
-    static String recover8bit(String latin1) {
-        boolean high = false;
-        for (int i = 0; i < latin1.length(); i++) {
-            char c = latin1.charAt(i);
-            if (c > 0xFF) {
-                return latin1; // not a byte-per-char string: nothing to recover
-            }
-            high |= c >= 0x80;
-        }
-        if (!high) {
-            return latin1;
-        }
-        String utf8 = MailText.strictUtf8(latin1.getBytes(StandardCharsets.ISO_8859_1));
-        return utf8 != null ? utf8 : latin1;
-    }
-
-    /** The part's first value of that header, or null (also when the part cannot say). */
-    static String firstHeader(Part part, String name) {
-        try {
-            String[] values = part.getHeader(name);
-            return values == null || values.length == 0 ? null : values[0];
-        } catch (Exception e) {
-            return null;
-        }
     }
 }

@@ -2,11 +2,8 @@ package dev.pop3x.mapping;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.util.Properties;
 
 import dev.pop3x.session.SpooledMessage;
-import jakarta.mail.Session;
-import jakarta.mail.internet.MimeMessage;
 import org.apache.camel.Message;
 import org.apache.camel.spi.HeaderFilterStrategy;
 import org.slf4j.Logger;
@@ -22,31 +19,29 @@ public final class MailMapper {
     /** The Camel header with the reason a mail could not be mapped (documented as Pop3xConstants.MAPPING_ERROR). */
     public static final String MAPPING_ERROR = "CamelPop3xMappingError";
 
+    /** The Camel header listing the parts whose transfer encoding is damaged (documented in Pop3xConstants). */
+    public static final String DECODING_DAMAGE = "CamelPop3xDecodingDamage";
+
     private static final Logger LOG = LoggerFactory.getLogger(MailMapper.class);
 
     private static final int MAX_REASON_LENGTH = 500;
 
-    /*
-     * Only Session properties are set: every other mail.mime.* switch is read by Jakarta Mail/Angus from System
-     * properties once per JVM, so setting them here would change every other mail user in the process. Where the
-     * defaults of those are strict, this package is lenient itself (file name decoding, parameter parsing, charsets,
-     * broken base64 in the body text).
-     */
-    private static final Session SESSION = Session.getInstance(sessionProperties());
-
     private final boolean mapMailMessage;
     private final HeaderFilterStrategy headerFilter;
 
+    private final boolean attachedMessageParts;
+
     public MailMapper(boolean mapMailMessage, HeaderFilterStrategy headerFilter) {
-        this.mapMailMessage = mapMailMessage;
-        this.headerFilter = headerFilter;
+        this(mapMailMessage, headerFilter, false);
     }
 
-    private static Properties sessionProperties() {
-        Properties props = new Properties();
-        // the only mail.mime.* parsing switch MimeMessage reads from its Session: accept sloppy address headers
-        props.setProperty("mail.mime.address.strict", "false");
-        return props;
+    /**
+     * @param attachedMessageParts also offer the attachments inside attached mails (message/rfc822) as attachments
+     */
+    public MailMapper(boolean mapMailMessage, HeaderFilterStrategy headerFilter, boolean attachedMessageParts) {
+        this.mapMailMessage = mapMailMessage;
+        this.headerFilter = headerFilter;
+        this.attachedMessageParts = attachedMessageParts;
     }
 
     /**
@@ -76,25 +71,31 @@ public final class MailMapper {
             target.setBody(RawMessageBody.of(raw));
             return;
         }
-        MimeMessage mime;
-        try {
-            mime = new MimeMessage(SESSION, RawMessageBody.sharedStream(raw));
-        } catch (Exception | StackOverflowError e) {
-            // MimeMessage could not even read the header: give the plain header parser a chance, then go raw
-            MailHeaders.copy(MailHeaders.readHeadersOnly(raw), target, headerFilter);
-            mappingFailed(raw, target, e);
-            return;
+        try (MailBytes bytes = MailBytes.of(raw)) {
+            MailPart mail;
+            try {
+                mail = MimeParser.parse(bytes);
+            } catch (MalformedMailException | RuntimeException | StackOverflowError e) {
+                MailHeaders.copy(MailHeaders.readHeadersOnly(raw), target, headerFilter);
+                mappingFailed(raw, target, e);
+                return;
+            }
+            MailHeaders.copy(mail.headers(), target, headerFilter);
+            MimeContent content;
+            try {
+                content = MimeContent.of(mail, bytes, attachedMessageParts);
+            } catch (IOException | RuntimeException | StackOverflowError e) {
+                mappingFailed(raw, target, e);
+                return;
+            }
+            target.setBody(content.body());
+            CamelAttachments.add(content.attachments(), bytes, target);
+            if (!content.damage().isEmpty()) {
+                target.setHeader(DECODING_DAMAGE, String.join("; ", content.damage()));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot read the spooled message", e);
         }
-        MailHeaders.copy(MailHeaders.headersOf(mime), target, headerFilter);
-        MimeContent content;
-        try {
-            content = MimeContent.of(mime);
-        } catch (Exception | StackOverflowError e) {
-            mappingFailed(raw, target, e);
-            return;
-        }
-        target.setBody(content.body());
-        CamelAttachments.add(content.attachments(), target);
     }
 
     /**

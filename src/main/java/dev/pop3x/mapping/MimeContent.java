@@ -6,75 +6,107 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
-import jakarta.mail.MessagingException;
-import jakarta.mail.Part;
-import jakarta.mail.internet.ContentType;
-import jakarta.mail.internet.MimeMessage;
-import jakarta.mail.internet.MimeMultipart;
-import jakarta.mail.internet.MimePart;
-import jakarta.mail.internet.MimePartDataSource;
-import jakarta.mail.internet.ParseException;
+import jakarta.mail.internet.ContentDisposition;
 
-/** A mail's body text and its named attachment parts, found by walking the MIME tree. */
-record MimeContent(String body, List<NamedPart> attachments) {
+/**
+ * A mail's body text and its named attachment parts, found by walking the MIME tree.
+ *
+ * @param damage what could not be decoded cleanly ("invoice.pdf: base64 ..."), one entry per damaged part
+ */
+record MimeContent(String body, List<NamedPart> attachments, List<String> damage) {
 
-    /** Deeper nesting than this is treated as a broken (or hostile) mail rather than recursed into. */
-    static final int MAX_DEPTH = 64;
-
-    record NamedPart(String name, Part part) {
+    record NamedPart(String name, MailPart part) {
     }
 
     /** What the walk collects: the body candidates and the attachment parts, in order. */
     private static final class Found {
-        Part plain;
-        Part html;
-        final List<Part> attachmentParts = new ArrayList<>();
+        MailPart plain;
+        MailPart html;
+        final List<MailPart> attachmentParts = new ArrayList<>();
     }
 
-    static MimeContent of(MimeMessage mime) throws MessagingException, IOException {
+    /** Attached mails inside attached mails are opened this deep, no deeper. */
+    private static final int MAX_ATTACHED_MESSAGE_DEPTH = 8;
+
+    /**
+     * @param attachedMessageParts also offer the attachments inside attached mails (message/rfc822), after the
+     *                             attached mail itself
+     */
+    static MimeContent of(MailPart mail, MailBytes bytes, boolean attachedMessageParts) throws IOException {
         Found found = new Found();
-        walk(mime, found, 0);
-        Part bodyPart = found.plain != null ? found.plain : found.html;
-        String body = bodyPart == null ? "" : MailText.of(bodyPart);
+        walk(mail, found, 0);
+        List<MailPart> attachmentParts = attachedMessageParts
+                ? withAttachedMessageParts(found.attachmentParts, bytes, 0) : found.attachmentParts;
+        MailPart bodyPart = found.plain != null ? found.plain : found.html;
+        List<String> damage = new ArrayList<>();
+        String body = "";
+        if (bodyPart != null) {
+            body = MailText.of(bodyPart, bytes);
+            addDamage(damage, "body", bodyPart, bytes);
+        }
         List<NamedPart> attachments = new ArrayList<>();
         Set<String> used = new HashSet<>();
-        for (Part part : found.attachmentParts) {
+        for (MailPart part : attachmentParts) {
             String name = AttachmentNames.fileNameOf(part);
-            if (name == null && isMessage(part)) {
+            if (name == null && part.isMessage()) {
                 name = defaultMessageName(part);
             }
             if (name == null) {
-                name = AttachmentNames.fromContentId(part, mimeType(part));
+                name = AttachmentNames.fromContentId(part);
+            }
+            if (name == null && isUuencoded(part)) {
+                name = uuencodeFileName(part, bytes);
             }
             if (name == null) {
-                name = "attachment-" + (attachments.size() + 1) + AttachmentNames.extensionFor(mimeType(part));
+                name = "attachment-" + (attachments.size() + 1) + AttachmentNames.extensionFor(part.mimeType());
             }
-            name = AttachmentNames.sanitize(name, attachments.size() + 1);
-            attachments.add(new NamedPart(AttachmentNames.unique(name, used), part));
+            name = AttachmentNames.unique(AttachmentNames.sanitize(name, attachments.size() + 1), used);
+            attachments.add(new NamedPart(name, part));
+            addDamage(damage, name, part, bytes);
         }
-        return new MimeContent(body, attachments);
+        return new MimeContent(body, attachments, damage);
+    }
+
+    private static List<MailPart> withAttachedMessageParts(List<MailPart> parts, MailBytes bytes, int depth) {
+        List<MailPart> all = new ArrayList<>();
+        for (MailPart part : parts) {
+            all.add(part);
+            if (depth < MAX_ATTACHED_MESSAGE_DEPTH && isWholeMessage(part)) {
+                Found inner = new Found();
+                try {
+                    walk(MimeParser.parseAttachedMessage(bytes, part), inner, 1);
+                } catch (MalformedMailException e) {
+                    continue; // the attached mail itself is still there, as it is
+                }
+                all.addAll(withAttachedMessageParts(inner.attachmentParts, bytes, depth + 1));
+            }
+        }
+        return all;
+    }
+
+    /** An attached mail whose bytes are the mail itself (not base64 or quoted-printable encoded). */
+    private static boolean isWholeMessage(MailPart part) {
+        String type = part.mimeType();
+        String encoding = part.transferEncoding();
+        return (type.equals("message/rfc822") || type.equals("message/global"))
+               && (encoding == null || encoding.equals("7bit") || encoding.equals("8bit")
+                   || encoding.equals("binary"));
     }
 
     /** Depth-first: the first text/plain (else text/html) that is not an attachment is the body. */
-    private static void walk(Part part, Found found, int depth) throws MessagingException, IOException {
-        if (depth > MAX_DEPTH) {
-            throw new MessagingException("MIME parts nested deeper than " + MAX_DEPTH);
-        }
-        String type = mimeType(part);
-        if (type.startsWith("multipart/")) {
-            MimeMultipart multipart = multipartOf((MimePart) part, type);
-            for (int i = 0; i < multipart.getCount(); i++) {
-                walk(multipart.getBodyPart(i), found, depth + 1);
+    private static void walk(MailPart part, Found found, int depth) {
+        String type = part.mimeType();
+        if (part.isMultipart()) {
+            for (MailPart child : part.children()) {
+                walk(child, found, depth + 1);
             }
-            if (multipart.getCount() == 0 && found.plain == null) {
+            if (part.children().isEmpty() && found.plain == null) {
                 found.plain = part; // no parts (no start boundary): what text there is, is what a person reads
             }
             return;
         }
-        if (isMessage(part) || isAttachment(part)) {
+        if (part.isMessage() || isAttachment(part)) {
             found.attachmentParts.add(part);
         } else if (type.equals("text/plain") || depth == 0 && type.startsWith("text/")) {
             if (found.plain == null) {
@@ -89,45 +121,9 @@ record MimeContent(String body, List<NamedPart> attachments) {
         }
     }
 
-    /**
-     * Parses on the part's own data source, so parts stay on the shared buffer/file and no mailcap lookup is needed.
-     * A Content-Type strict parsing rejects (Outlook's unquoted {@code boundary=----=_NextPart...}, doubled
-     * semicolons) is retried with the boundary picked out leniently: what mail.mime.parameters.strict=false would
-     * do, without changing a JVM-wide System property.
-     */
-    private static MimeMultipart multipartOf(MimePart part, String type) throws MessagingException {
-        MimePartDataSource source = new MimePartDataSource(part);
-        String header = part.getContentType();
-        try {
-            new ContentType(header);
-            return new LenientMultipart(source);
-        } catch (ParseException e) {
-            String boundary = lenientParameter(header, "boundary");
-            // without any boundary parameter the parser takes the first "--" line as the boundary
-            String repaired = boundary == null ? type
-                    : type + "; boundary=\"" + boundary.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
-            return new LenientMultipart(new RetypedDataSource(source, repaired));
-        }
-    }
-
-    private static String lenientParameter(String header, String name) {
-        Matcher m = Pattern.compile("(?i)(?:^|[;\\s])" + Pattern.quote(name) + "\\s*=\\s*(\"([^\"]*)\"?|[^;\\s]*)")
-                .matcher(MailHeaders.unfold(header));
-        if (!m.find()) {
-            return null;
-        }
-        String value = m.group(2) != null ? m.group(2) : m.group(1);
-        return value.isEmpty() ? null : value;
-    }
-
-    /** Every message/* part is kept as an attachment: forwarded mail, fragments (partial), bounce reports. */
-    private static boolean isMessage(Part part) {
-        return mimeType(part).startsWith("message/");
-    }
-
     /** Name for a message/* part that has none: message.eml for whole messages, else after the subtype. */
-    private static String defaultMessageName(Part part) {
-        String subtype = mimeType(part).substring("message/".length());
+    private static String defaultMessageName(MailPart part) {
+        String subtype = part.mimeType().substring("message/".length());
         switch (subtype) {
             case "rfc822", "global":
                 return "message.eml";
@@ -138,36 +134,46 @@ record MimeContent(String body, List<NamedPart> attachments) {
         }
     }
 
-    private static boolean isAttachment(Part part) {
+    private static boolean isAttachment(MailPart part) {
         return "attachment".equals(dispositionOf(part)) || AttachmentNames.fileNameOf(part) != null;
     }
 
-    /** Lower-case "type/subtype"; a header Jakarta Mail cannot parse is cut at the first ';' instead. */
-    private static String mimeType(Part part) {
-        String header;
-        try {
-            header = part.getContentType();
-        } catch (MessagingException e) {
-            return "text/plain";
-        }
+    private static String dispositionOf(MailPart part) {
+        String header = part.header("Content-Disposition");
         if (header == null) {
-            return "text/plain";
+            return null;
         }
+        String value = MailHeaders.unfold(header);
         try {
-            return new ContentType(header).getBaseType().toLowerCase(Locale.ROOT);
+            String disposition = new ContentDisposition(value).getDisposition();
+            return disposition == null ? null : disposition.toLowerCase(Locale.ROOT);
         } catch (Exception e) {
-            String base = header.split(";", 2)[0].trim().toLowerCase(Locale.ROOT);
-            return base.indexOf('/') > 0 ? base : "text/plain";
+            return value.split(";", 2)[0].strip().toLowerCase(Locale.ROOT);
         }
     }
 
-    private static String dispositionOf(Part part) {
-        try {
-            String disposition = part.getDisposition();
-            return disposition == null ? null : disposition.toLowerCase(Locale.ROOT);
-        } catch (Exception e) {
-            String header = MailHeaders.firstHeader(part, "Content-Disposition");
-            return header == null ? null : header.split(";", 2)[0].trim().toLowerCase(Locale.ROOT);
+    private static boolean isUuencoded(MailPart part) {
+        String encoding = part.transferEncoding();
+        return encoding != null && (encoding.equals("x-uuencode") || encoding.equals("uuencode")
+                                    || encoding.equals("x-uue"));
+    }
+
+    private static String uuencodeFileName(MailPart part, MailBytes bytes) throws IOException {
+        byte[] head = bytes.open(part.contentStart(), Math.min(part.contentEnd(), part.contentStart() + 4096))
+                .readAllBytes();
+        return TransferDecoding.uuencodeFileName(head, 0, head.length);
+    }
+
+    /** Damage is looked for in mails held in memory; a spooled mail's parts are decoded as leniently, unflagged. */
+    private static void addDamage(List<String> damage, String what, MailPart part, MailBytes bytes) {
+        byte[] array = bytes.heapArray();
+        if (array == null || part.transferEncoding() == null) {
+            return;
+        }
+        String problem = TransferDecoding.damage(array, (int) part.contentStart(), (int) part.contentEnd(),
+                part.transferEncoding());
+        if (problem != null) {
+            damage.add(what + ": " + problem);
         }
     }
 }

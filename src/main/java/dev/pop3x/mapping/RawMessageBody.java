@@ -1,11 +1,6 @@
 package dev.pop3x.mapping;
 
-import java.io.IOException;
-import java.io.InputStream;
-
 import dev.pop3x.session.SpooledMessage;
-import jakarta.mail.util.SharedByteArrayInputStream;
-import jakarta.mail.util.SharedFileInputStream;
 import org.apache.camel.StreamCache;
 import org.apache.camel.converter.stream.FileInputStreamCache;
 import org.apache.camel.converter.stream.InputStreamCache;
@@ -21,16 +16,5 @@ final class RawMessageBody {
         return raw.spoolFile()
                 .<StreamCache> map(file -> new FileInputStreamCache(file.toFile()))
                 .orElseGet(() -> new InputStreamCache(raw.bytesInMemory().orElseThrow()));
-    }
-
-    /**
-     * A stream Jakarta Mail can parse without copying: parts of a MimeMessage built on it refer back into the
-     * message's buffer or file instead of holding their own copy.
-     */
-    static InputStream sharedStream(SpooledMessage raw) throws IOException {
-        if (raw.spoolFile().isPresent()) {
-            return new SharedFileInputStream(raw.spoolFile().get().toFile());
-        }
-        return new SharedByteArrayInputStream(raw.bytesInMemory().orElseThrow());
     }
 }

@@ -1,0 +1,250 @@
+package dev.pop3x.mapping;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+import jakarta.mail.Header;
+
+/**
+ * Finds a mail's MIME structure in its bytes: header fields, and the parts of multiparts by their boundaries. It reads
+ * the bytes in place and copies only header lines; content is located, not decoded.
+ *
+ * <p>Written here rather than taken from Jakarta Mail because Jakarta Mail looks up its stream provider through a
+ * ServiceLoader for every header block and every decoded part (about half of the consumer's time on small mails), and
+ * because real mail needs leniency it does not offer per instance: a header block ends at a line of only spaces or at
+ * the first line that is not a header field (the text after it is body, not lost), any boundary RFC 2046 allows or a
+ * longer one seen in the wild splits its multipart, a missing close boundary ends at the end of the enclosing part.
+ */
+final class MimeParser {
+
+    /** Deeper nesting than this is treated as a broken (or hostile) mail rather than recursed into. */
+    static final int MAX_DEPTH = 64;
+
+    private final MailBytes bytes;
+
+    private MimeParser(MailBytes bytes) {
+        this.bytes = bytes;
+    }
+
+    /** The header block and where it ends. */
+    record Fields(List<Header> headers, long end) {
+    }
+
+    /** The whole mail: its header and, for a multipart, its parts (not the parts of attached messages). */
+    static MailPart parse(MailBytes bytes) throws MalformedMailException {
+        return new MimeParser(bytes).entity(0, bytes.size(), PartType.TEXT_PLAIN, true, 0);
+    }
+
+    /** A message/rfc822 part's content as a mail of its own. */
+    static MailPart parseAttachedMessage(MailBytes bytes, MailPart message) throws MalformedMailException {
+        return new MimeParser(bytes).entity(message.contentStart(), message.contentEnd(), PartType.TEXT_PLAIN, false,
+                1);
+    }
+
+    /**
+     * The header fields in [start, end), reading at most limit bytes: the header block ends at an empty line, a line of
+     * only spaces and tabs after a field, or a line that is not a header field and is not followed by one (it is then
+     * the first line of the body: a mail without its empty line keeps its text). A stray line between two fields is
+     * skipped, as are lines of spaces before the first field and a first line of a mail that is an mbox "From " line.
+     */
+    static Fields headers(MailBytes bytes, long start, long end, long limit, boolean mailStart) {
+        List<Header> headers = new ArrayList<>();
+        long max = Math.min(end, start + limit);
+        long pos = start;
+        String name = null;
+        StringBuilder value = new StringBuilder();
+        if (mailStart && startsWith(bytes, pos, max, "From ")) {
+            pos = bytes.afterLineBreak(bytes.lineBreak(pos, max), max);
+        }
+        while (pos < max) {
+            long lineEnd = bytes.lineBreak(pos, max);
+            long next = bytes.afterLineBreak(lineEnd, max);
+            if (onlySpaces(bytes, pos, lineEnd)) {
+                if (name == null && lineEnd > pos) {
+                    pos = next; // spaces before the first field: junk, not the separator
+                    continue;
+                }
+                pos = next;
+                break; // the separator line (empty, or only spaces after a field)
+            }
+            int first = bytes.at(pos);
+            if (first == ' ' || first == '\t') {
+                if (name != null) {
+                    value.append("\r\n").append(bytes.latin1(pos, lineEnd));
+                }
+                // a continuation with no field before it is dropped: there is nothing it could belong to
+                pos = next;
+                continue;
+            }
+            long colon = fieldColon(bytes, pos, lineEnd);
+            if (colon < 0) {
+                if (next < max && fieldColon(bytes, next, bytes.lineBreak(next, max)) >= 0) {
+                    pos = next; // a stray line between fields: skipped, the fields after it still read
+                    continue;
+                }
+                break; // not a field, nor followed by one: the body starts here, without its empty line
+            }
+            if (name != null) {
+                headers.add(new Header(name, value.toString()));
+            }
+            name = bytes.latin1(pos, colon).strip();
+            value.setLength(0);
+            long v = colon + 1;
+            while (v < lineEnd && (bytes.at(v) == ' ' || bytes.at(v) == '\t')) {
+                v++;
+            }
+            value.append(bytes.latin1(v, lineEnd));
+            pos = next;
+        }
+        if (name != null) {
+            headers.add(new Header(name, value.toString()));
+        }
+        return new Fields(headers, pos);
+    }
+
+    private MailPart entity(long start, long end, PartType defaultType, boolean mailStart, int depth)
+            throws MalformedMailException {
+        if (depth > MAX_DEPTH) {
+            throw new MalformedMailException("MIME parts nested deeper than " + MAX_DEPTH);
+        }
+        Fields block = headers(bytes, start, end, MailHeaders.MAX_HEADER_BLOCK_BYTES, mailStart);
+        MailPart headerOnly = new MailPart(block.headers(), block.end(), end, PartType.TEXT_PLAIN, List.of());
+        PartType type = PartType.of(headerOnly.header("Content-Type"), defaultType);
+        List<MailPart> children = List.of();
+        if (type.mimeType().startsWith("multipart/")) {
+            PartType childDefault = type.mimeType().equals("multipart/digest") ? PartType.MESSAGE_RFC822
+                    : PartType.TEXT_PLAIN;
+            children = parts(block.end(), end, type.boundary(), childDefault, depth);
+        }
+        return new MailPart(block.headers(), block.end(), end, type, children);
+    }
+
+    /**
+     * The parts between the boundary lines of a multipart's content. Without a boundary parameter the first line that
+     * starts with "--" is taken as the first boundary, as Jakarta Mail does. No boundary line at all gives no parts.
+     */
+    private List<MailPart> parts(long start, long end, String boundary, PartType childDefault, int depth)
+            throws MalformedMailException {
+        byte[] dashes = boundary == null ? firstDashLine(start, end) : latin1Bytes("--" + boundary);
+        List<MailPart> parts = new ArrayList<>();
+        if (dashes == null) {
+            return parts;
+        }
+        long partStart = -1;
+        long pos = start;
+        while (pos < end) {
+            long lineEnd = bytes.lineBreak(pos, end);
+            int kind = delimiter(pos, lineEnd, dashes);
+            if (kind != NOT_DELIMITER) {
+                if (partStart >= 0) {
+                    parts.add(entity(partStart, lineBreakBefore(pos, partStart), childDefault, false, depth + 1));
+                }
+                if (kind == CLOSE) {
+                    return parts;
+                }
+                partStart = bytes.afterLineBreak(lineEnd, end);
+            }
+            pos = bytes.afterLineBreak(lineEnd, end);
+        }
+        if (partStart >= 0 && partStart < end) {
+            parts.add(entity(partStart, end, childDefault, false, depth + 1)); // no close boundary
+        }
+        return parts;
+    }
+
+    private static final int NOT_DELIMITER = 0;
+    private static final int OPEN = 1;
+    private static final int CLOSE = 2;
+
+    /** "--boundary" followed by nothing but spaces (a delimiter) or by "--" (the close delimiter). */
+    private int delimiter(long lineStart, long lineEnd, byte[] dashes) {
+        if (lineEnd - lineStart < dashes.length) {
+            return NOT_DELIMITER;
+        }
+        for (int i = 0; i < dashes.length; i++) {
+            if (bytes.at(lineStart + i) != (dashes[i] & 0xFF)) {
+                return NOT_DELIMITER;
+            }
+        }
+        long rest = lineStart + dashes.length;
+        if (rest + 1 < lineEnd && bytes.at(rest) == '-' && bytes.at(rest + 1) == '-') {
+            return CLOSE;
+        }
+        return onlySpaces(bytes, rest, lineEnd) ? OPEN : NOT_DELIMITER;
+    }
+
+    /** The line break before a delimiter line belongs to the delimiter: the part ends before it. */
+    private long lineBreakBefore(long delimiterStart, long partStart) {
+        long end = delimiterStart;
+        if (end > partStart && bytes.at(end - 1) == '\n') {
+            end--;
+            if (end > partStart && bytes.at(end - 1) == '\r') {
+                end--;
+            }
+        } else if (end > partStart && bytes.at(end - 1) == '\r') {
+            end--;
+        }
+        return end;
+    }
+
+    private byte[] firstDashLine(long start, long end) {
+        long pos = start;
+        while (pos < end) {
+            long lineEnd = bytes.lineBreak(pos, end);
+            if (lineEnd - pos > 2 && bytes.at(pos) == '-' && bytes.at(pos + 1) == '-') {
+                return latin1Bytes(bytes.latin1(pos, lineEnd).stripTrailing());
+            }
+            pos = bytes.afterLineBreak(lineEnd, end);
+        }
+        return null;
+    }
+
+    /** The colon of a header field line ("name:" or the obsolete "name :"), or -1 when the line is not a field. */
+    private static long fieldColon(MailBytes bytes, long pos, long lineEnd) {
+        long i = pos;
+        while (i < lineEnd) {
+            int c = bytes.at(i);
+            if (c == ':') {
+                break;
+            }
+            if (c <= 32 || c >= 127) {
+                break;
+            }
+            i++;
+        }
+        if (i == pos) {
+            return -1;
+        }
+        while (i < lineEnd && (bytes.at(i) == ' ' || bytes.at(i) == '\t')) {
+            i++;
+        }
+        return i < lineEnd && bytes.at(i) == ':' ? i : -1;
+    }
+
+    private static boolean onlySpaces(MailBytes bytes, long from, long to) {
+        for (long i = from; i < to; i++) {
+            int c = bytes.at(i);
+            if (c != ' ' && c != '\t') {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean startsWith(MailBytes bytes, long pos, long end, String prefix) {
+        if (end - pos < prefix.length()) {
+            return false;
+        }
+        for (int i = 0; i < prefix.length(); i++) {
+            if (bytes.at(pos + i) != prefix.charAt(i)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static byte[] latin1Bytes(String s) {
+        return s.getBytes(StandardCharsets.ISO_8859_1);
+    }
+}
