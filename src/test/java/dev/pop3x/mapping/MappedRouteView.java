@@ -1,8 +1,10 @@
 package dev.pop3x.mapping;
 
 import java.io.InputStream;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 import dev.pop3x.session.SpooledMessage;
@@ -32,19 +34,24 @@ final class MappedRouteView {
         mapper.map(SpooledMessage.of(raw), exchange.getIn());
         Message in = exchange.getIn();
         Map<String, RouteView.Content> parts = new LinkedHashMap<>();
+        Set<String> named = new HashSet<>();
         AttachmentMessage attachments = exchange.getIn(AttachmentMessage.class);
         if (attachments.hasAttachments()) {
             attachments.getAttachmentObjects().forEach((name, attachment) -> {
+                parts.put(name, read(attachment));
                 if (isNamed(attachment)) {
-                    parts.put(name, read(attachment));
+                    named.add(name);
                 }
             });
         }
         return new RouteView(in.getHeader("Subject", String.class), in.getHeader("From", String.class),
-                in.getBody(String.class), parts);
+                in.getBody(String.class), parts, named);
     }
 
-    /** Named in the mail (not a name pop3x made up): its copied headers carry a filename or name parameter. */
+    /**
+     * Named in the mail (not a name pop3x made up): its copied headers carry a filename or name parameter. Only used to
+     * find named parts the oracle does not see at all.
+     */
     private static boolean isNamed(Attachment attachment) {
         for (String header : new String[] { "Content-Disposition", "Content-Type" }) {
             String value = attachment.getHeader(header);

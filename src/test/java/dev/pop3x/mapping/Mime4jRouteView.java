@@ -75,8 +75,9 @@ final class Mime4jRouteView {
         Entity[] body = new Entity[2]; // the first text/plain, the first text/html
         walk(root, 0, body, attachments);
         Entity bodyPart = body[0] != null ? body[0] : body[1];
-        return new RouteView(subject(root), from(root), bodyPart == null ? "" : text(bodyPart),
-                namedParts(attachments));
+        Map<String, RouteView.Content> parts = namedParts(attachments);
+        return new RouteView(subject(root), from(root), bodyPart == null ? "" : text(bodyPart), parts,
+                parts.keySet());
     }
 
     private static Entity parse(byte[] raw) throws IOException, MimeException {

@@ -68,7 +68,7 @@ class MimeOracleTest {
                 unexpected.forEach(line -> message.append(line).append('\n'));
             }
             if (!stale.isEmpty()) {
-                message.append(stale.size()).append(" rows of ").append(AcceptedDivergences.TABLE)
+                message.append(stale.size()).append(" row(s) of ").append(AcceptedDivergences.TABLE)
                         .append(" that no longer diverge (remove them):\n");
                 stale.forEach(row -> message.append(row).append('\n'));
             }

@@ -1,12 +1,14 @@
 package dev.pop3x.mapping;
 
 import java.util.Map;
+import java.util.Set;
 
 /**
- * What a route sees of one mail: the decoded Subject and From, the body text and the named attachments (name to bytes,
- * or to the error opening it gave). Built once from the mapped Camel message and once by the oracle.
+ * What a route sees of one mail: the decoded Subject and From, the body text and the attachments (name to bytes, or to
+ * the error opening it gave), with the names of those that are named in the mail. Built once from the mapped Camel
+ * message and once by the oracle (which keeps only the named ones).
  */
-record RouteView(String subject, String from, String body, Map<String, Content> namedParts) {
+record RouteView(String subject, String from, String body, Map<String, Content> parts, Set<String> named) {
 
     /** An attachment's bytes, or why they could not be read. */
     record Content(byte[] bytes, String error) {

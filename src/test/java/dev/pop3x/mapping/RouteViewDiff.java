@@ -61,15 +61,16 @@ final class RouteViewDiff {
         diff.text(SUBJECT, header(ours.subject()), header(oracle.subject()));
         diff.text(FROM, header(ours.from()), header(oracle.from()));
         diff.text(BODY, body(ours.body()), body(oracle.body()));
-        Map<String, RouteView.Content> oursOnly = new LinkedHashMap<>(ours.namedParts());
-        oursOnly.keySet().removeAll(oracle.namedParts().keySet());
-        oracle.namedParts().forEach((name, theirs) -> {
-            RouteView.Content mine = ours.namedParts().get(name);
+        // ours by name among all its attachments; a part only ours names in the mail is a divergence too
+        Map<String, RouteView.Content> unmatched = new LinkedHashMap<>(ours.parts());
+        unmatched.keySet().removeAll(oracle.parts().keySet());
+        oracle.parts().forEach((name, theirs) -> {
+            RouteView.Content mine = ours.parts().get(name);
             if (mine == null) {
                 // the same bytes under another name: one divergence, of the name
-                String renamed = sameBytes(oursOnly, theirs);
+                String renamed = sameBytes(unmatched, theirs);
                 if (renamed != null) {
-                    oursOnly.remove(renamed);
+                    unmatched.remove(renamed);
                     diff.field(PART + name, false, "same bytes named \"" + renamed + "\"", "named \"" + name + "\"");
                     return;
                 }
@@ -78,7 +79,11 @@ final class RouteViewDiff {
                             && Arrays.equals(mine.bytes(), theirs.bytes());
             diff.field(PART + name, agree, describe(mine), describe(theirs));
         });
-        oursOnly.forEach((name, mine) -> diff.field(PART + name, false, describe(mine), describe(null)));
+        unmatched.forEach((name, mine) -> {
+            if (ours.named().contains(name)) {
+                diff.field(PART + name, false, describe(mine), describe(null));
+            }
+        });
         return diff.divergences;
     }
 
