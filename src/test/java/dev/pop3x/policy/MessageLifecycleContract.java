@@ -11,6 +11,7 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.stream.Collectors;
 
 import dev.pop3x.ledger.Durability;
 import dev.pop3x.ledger.Ledger;
@@ -22,6 +23,7 @@ import dev.pop3x.policy.PollPlan.Delivery;
 import dev.pop3x.policy.RecordingMailActions.DeadLetter;
 import dev.pop3x.protocol.ListEntry;
 import dev.pop3x.protocol.UidlEntry;
+import dev.pop3x.session.MailboxMessage;
 import dev.pop3x.session.MailboxSnapshot;
 import dev.pop3x.session.MessageSizes;
 import dev.pop3x.testsupport.ForwardingMailboxLedger;
@@ -32,6 +34,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 
 /**
  * The decisions of the life cycle, run against every ledger implementation: what it asks the consumer to do (a
@@ -431,6 +434,39 @@ abstract class MessageLifecycleContract {
         assertThat(actions.deletes).isEmpty();
         assertThat(entry("big").state()).isEqualTo(MessageState.DONE);
         assertThat(headers.plan(snapshot, LISTED).owedDeletes()).isEmpty();
+    }
+
+    @Test
+    void sizesAreAskedOnlyForTheMailsThePollMayRetrieve() throws Exception {
+        ledger.apply(List.of(
+                new Transition(null, new LedgerEntry("done", MessageState.DONE, 0, 1000, 2000, null, 0, null, 1)),
+                new Transition(null, new LedgerEntry("owed", MessageState.DELETE_PENDING, 0, 1000, 2000, null, 0, null,
+                        1)),
+                new Transition(null, new LedgerEntry("poison", MessageState.POISON, 3, 1000, 0, null, 0, "boom", 1)),
+                new Transition(null, new LedgerEntry("retried", MessageState.FAILED, 1, 1000, 0, null, 0, "boom", 1)),
+                new Transition(null,
+                        new LedgerEntry("deadletter", MessageState.DEAD_LETTER_OWED, 3, 1000, 0, null, 0, "boom", 1))),
+                Durability.NOW);
+        List<String> uids = List.of("done", "owed", "new", "poison", "retried", "deadletter");
+        List<UidlEntry> uidl = new ArrayList<>();
+        for (int i = 0; i < uids.size(); i++) {
+            uidl.add(new UidlEntry(i + 1, uids.get(i)));
+        }
+        List<String> asked = new ArrayList<>();
+        MessageSizes server = (snapshot, mails) -> {
+            mails.forEach(m -> asked.add(m.uid()));
+            return snapshot.withSizes(mails.stream().collect(Collectors.toMap(MailboxMessage::number, m -> 500L)));
+        };
+        MessageLifecycle headersAbove400 = lifecycle(new PolicySettings(true, 0, 3, PoisonAction.KEEP, true, 400,
+                OversizeAction.HEADERS, 0, 0, 60_000));
+
+        PollPlan plan = headersAbove400.plan(MailboxSnapshot.unsized(uidl), server);
+        assertThat(asked).containsExactly("new", "retried", "deadletter");
+        assertThat(plan.deliveries()).extracting(Delivery::uid, Delivery::headersOnly)
+                .containsExactly(tuple("new", true), tuple("retried", true));
+        assertThat(plan.deliveries()).extracting(d -> d.mail().size()).containsOnly(500L);
+        assertThat(plan.deadLetters()).extracting(d -> d.mail().size()).containsExactly(500L);
+        assertThat(plan.owedDeletes()).containsExactly("owed");
     }
 
     @Test
