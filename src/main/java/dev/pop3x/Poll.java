@@ -46,7 +46,7 @@ final class Poll implements AutoCloseable {
         this.ledgerSync = new LedgerSync(lifecycle, syncInBackground ? syncExecutor : null);
     }
 
-    /** Logs in and takes the snapshot (one UIDL, one LIST). */
+    /** Logs in and takes the snapshot (one UIDL; sizes are asked when the poll is planned). */
     static Poll open(LoginDelay loginDelay, SessionOpener opener, MessageLifecycle lifecycle,
             ExecutorService syncExecutor, int commitEvery, String mailbox)
             throws Exception {

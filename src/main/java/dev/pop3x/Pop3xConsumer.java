@@ -71,7 +71,7 @@ public class Pop3xConsumer extends ScheduledBatchPollingConsumer {
         pendingExchanges = 0;
         lifecycle = endpoint.lifecycle();
         try (Poll poll = openPoll()) {
-            PollPlan plan = lifecycle.plan(poll.snapshot());
+            PollPlan plan = lifecycle.plan(poll.snapshot(), poll.session());
             poll.deleteAll(plan.owedDeletes());
             deadLetters.sendOwed(poll, lifecycle, plan.deadLetters());
             current = poll;

@@ -147,11 +147,13 @@ final class RetrievalWindow {
         long bytes = 0;
         while (!planned.isEmpty() && candidates.size() < maxMails && (candidates.isEmpty() || bytes < WINDOW_BYTES)) {
             Delivery delivery = planned.poll();
-            MailboxMessage mail = poll.snapshot().find(delivery.uid()).orElse(null);
-            if (mail == null) {
+            MailboxMessage listed = poll.snapshot().find(delivery.uid()).orElse(null);
+            if (listed == null) {
                 dropped++;
                 continue;
             }
+            // the size the plan asked for: a session's snapshot lists UIDLs only
+            MailboxMessage mail = delivery.mail().renumbered(listed.number());
             candidates.add(new Delivery(mail, delivery.entry(), delivery.headersOnly()));
             bytes += Math.max(mail.size(), 0);
         }

@@ -71,7 +71,7 @@ class RetrievalWindowTest {
         poll = Poll.open(new LoginDelay(Clock.systemUTC()),
                 () -> MailboxSession.open(options, login, pipelining, spool),
                 lifecycle, null, 0, "127.0.0.1:" + server.port());
-        Queue<Delivery> planned = new ArrayDeque<>(lifecycle.plan(poll.snapshot()).deliveries());
+        Queue<Delivery> planned = new ArrayDeque<>(lifecycle.plan(poll.snapshot(), poll.session()).deliveries());
         return new RetrievalWindow(poll, lifecycle, planned, 0, mayGoOn::get);
     }
 
@@ -152,7 +152,7 @@ class RetrievalWindowTest {
 
         assertThat(claimed()).isEqualTo(2); // the two handed out stay claimed: their routes decide
         List<String> again = new ArrayList<>();
-        for (Delivery d : lifecycle.plan(poll.snapshot()).deliveries()) {
+        for (Delivery d : lifecycle.plan(poll.snapshot(), poll.session()).deliveries()) {
             again.add(d.uid());
         }
         assertThat(again).containsExactly("m3", "m4", "m5", "m6", "m7", "m8", "m9", "m10");

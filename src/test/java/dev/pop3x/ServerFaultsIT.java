@@ -4,8 +4,10 @@ import java.net.ConnectException;
 import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
+import java.util.stream.Collectors;
 
 import dev.pop3x.session.AuthenticationFailedException;
 import dev.pop3x.session.MailboxUnavailableException;
@@ -283,6 +285,35 @@ class ServerFaultsIT extends RouteTestSupport {
         startRecording(uri("delete=true"));
         awaitUntil(() -> received.size() == 1);
         assertThat(received.get(0).getIn().getBody(String.class)).isEqualTo(body + "\r\n");
+    }
+
+    @Test
+    void newMailsAmongKnownOnesGetTheirSizesByListOfEachAndOneRefusedListStallsNothing() throws Exception {
+        for (int i = 1; i <= 10; i++) {
+            server.add("k" + i, mail("known " + i));
+        }
+        startRecording(uri("delete=false&maxMessageSize=2000&oversizeAction=headers"));
+        awaitUntil(() -> received.size() == 10);
+        awaitPolls(1);
+        server.unlisted("gone").add("big", mail("big", "y".repeat(5000))).add("small", mail("small"))
+                .add("gone", mail("gone"));
+
+        awaitUntil(() -> received.size() == 13);
+        awaitPolls(2);
+        assertThat(polls.errors()).isEmpty();
+        Map<String, Exchange> byUid = received.stream().skip(10)
+                .collect(Collectors.toMap(e -> e.getIn().getHeader(Pop3xConstants.UID, String.class), e -> e));
+        assertThat(byUid.get("big").getIn().getHeader(Pop3xConstants.TRUNCATED)).isEqualTo(true);
+        assertThat(byUid.get("big").getIn().getBody(String.class)).doesNotContain("yyyy");
+        assertThat(byUid.get("small").getIn().getHeader(Pop3xConstants.SIZE, Long.class))
+                .isEqualTo(server.contents("small").length());
+        assertThat(byUid.get("small").getIn().getHeader(Pop3xConstants.TRUNCATED)).isNull();
+        // LIST 13 was refused: the size is unknown, the mail is delivered whole as a mail LIST does not show
+        assertThat(byUid.get("gone").getIn().getHeader(Pop3xConstants.SIZE, Long.class)).isEqualTo(-1);
+        assertThat(byUid.get("gone").getIn().getBody(String.class)).isEqualTo("body of gone\r\n");
+        // the first poll (all new) asked one LIST; the later ones one LIST n per new mail, none for known mails
+        assertThat(server.commands()).filteredOn(c -> c.startsWith("LIST")).containsExactly("LIST", "LIST 11",
+                "LIST 12", "LIST 13");
     }
 
     @Test

@@ -19,6 +19,7 @@ import dev.pop3x.ledger.Transition;
 import dev.pop3x.policy.PollPlan.Delivery;
 import dev.pop3x.session.MailboxMessage;
 import dev.pop3x.session.MailboxSnapshot;
+import dev.pop3x.session.MessageSizes;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -57,20 +58,32 @@ public final class MessageLifecycle {
         this.statistics = statistics;
     }
 
-    /** Decides a poll: forgets mails no longer on the server, then sorts every mail into what this poll does with it. */
-    public PollPlan plan(MailboxSnapshot snapshot) throws IOException {
+    /**
+     * Decides a poll: forgets mails no longer on the server, then sorts every mail into what this poll does with it.
+     * Sizes are asked (through {@code sizes}) only for the mails it may retrieve: new ones, retries, dead letters owed.
+     */
+    public PollPlan plan(MailboxSnapshot snapshot, MessageSizes sizes) throws IOException {
         long now = clock.millis();
-        Map<String, LedgerEntry> known = ledger.load(snapshot.uids(), now);
+        Map<String, LedgerEntry> known = new HashMap<>(ledger.load(snapshot.uids(), now));
         ledger.prune(now);
-        List<String> owedDeletes = new ArrayList<>();
-        List<Delivery> deadLetters = new ArrayList<>();
-        List<Delivery> deliveries = new ArrayList<>();
-        long bytes = 0;
+        List<MailboxMessage> retrievable = new ArrayList<>();
         for (MailboxMessage mail : snapshot.distinctMails()) {
             LedgerEntry entry = known.get(mail.uid());
             if (entry != null && isPoisonOfTheFormerRelease(entry, now)) {
                 entry = poisonAsTheFormerReleaseMeantIt(entry);
+                known.put(mail.uid(), entry);
             }
+            if (entry == null || isDeliverable(entry, now) || isDeadLetterOwed(entry, now) && settings.deadLetter()) {
+                retrievable.add(mail);
+            }
+        }
+        MailboxSnapshot sized = sizes.sized(snapshot, retrievable);
+        List<String> owedDeletes = new ArrayList<>();
+        List<Delivery> deadLetters = new ArrayList<>();
+        List<Delivery> deliveries = new ArrayList<>();
+        long bytes = 0;
+        for (MailboxMessage mail : sized.distinctMails()) {
+            LedgerEntry entry = known.get(mail.uid());
             if (entry != null && !isDeliverable(entry, now)) {
                 if (isDeleteOwed(entry, now)) {
                     owedDeletes.add(mail.uid());

@@ -107,6 +107,29 @@ public final class Pop3Command<T> {
         });
     }
 
+    /**
+     * LIST n: the size of one message. Its -ERR (no such message) is a {@link Pop3Exception}; the connection stays in
+     * step.
+     */
+    public static Pop3Command<ListEntry> list(int messageNumber) {
+        String line = "LIST " + messageNumber;
+        return singleLine(line, status -> {
+            if (!status.ok()) {
+                throw new Pop3Exception(line, status);
+            }
+            String[] f = twoFields(status.text().strip());
+            try {
+                if (f != null && number(f[0], "LIST") == messageNumber) {
+                    return new ListEntry(messageNumber, Long.parseLong(f[1]));
+                }
+            } catch (NumberFormatException e) {
+                // reported below
+            }
+            throw new Pop3ProtocolException("malformed answer to " + line + ": \"+OK "
+                                            + Pop3Response.printable(status.text()) + "\"");
+        });
+    }
+
     /** The line sent (without CRLF); errors name the command by it. */
     public String line() {
         return line;

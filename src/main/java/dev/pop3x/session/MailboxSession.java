@@ -35,7 +35,15 @@ import dev.pop3x.protocol.UidlEntry;
  * thread only; nothing else ever writes to its socket. The order of the commands in flight and the matching of
  * answers to them is the {@link Pop3Client}'s; this class keeps what the answers mean for the mails.
  */
-public final class MailboxSession implements Closeable {
+public final class MailboxSession implements Closeable, MessageSizes {
+
+    /**
+     * {@code LIST n} commands sent in one write: their answers (some 20 octets each) fit in any socket buffer, so the
+     * server never blocks on writing while the client is still sending.
+     */
+    static final int LIST_BATCH = 500;
+    /** Without PIPELINING, {@code LIST n} commands (round trips) a poll makes before it asks one whole LIST. */
+    static final int SEQUENTIAL_LISTS = 16;
 
     private final Pop3Client client;
     private final Capabilities capabilities;
@@ -119,31 +127,69 @@ public final class MailboxSession implements Closeable {
     }
 
     /**
-     * One UIDL and one LIST for the whole mailbox, sent together when the server pipelines (UIDL first: GNU Mailutils
-     * grows a message by an X-UIDL header when it first computes its UIDL, and LIST should show the grown size).
+     * One UIDL for the whole mailbox: all a poll of known mails needs. Sizes are asked later, for the mails the poll
+     * may retrieve only ({@link #sized}).
      *
      * <p>A server without UIDL gets a stand-in key per message: a digest of its header ({@code TOP n 0}) and its LIST
-     * size. That costs one TOP per message and poll; identical headers and sizes count as copies of one mail.
+     * size. That costs one LIST, and one TOP per message and poll; identical headers and sizes count as copies of one
+     * mail.
      */
     public MailboxSnapshot snapshot() throws IOException {
-        Pop3Command<List<UidlEntry>> uidl = client.queue(Pop3Command.uidl());
-        Pop3Command<List<ListEntry>> list = client.queue(Pop3Command.list());
-        client.flush();
         List<UidlEntry> uids;
         try {
-            uids = client.answer(uidl);
+            uids = client.execute(Pop3Command.uidl());
         } catch (Pop3Exception e) {
-            uids = null; // no UIDL on this server
+            headerDigestKeys = true;
+            List<ListEntry> list = client.execute(Pop3Command.list());
+            return new MailboxSnapshot(headerDigests(list), list);
         }
-        return snapshotOf(uids, client.answer(list));
+        return MailboxSnapshot.unsized(uids);
     }
 
-    private MailboxSnapshot snapshotOf(List<UidlEntry> uidl, List<ListEntry> list) throws IOException {
-        if (uidl == null) {
-            headerDigestKeys = true;
-            uidl = headerDigests(list);
+    /**
+     * LIST for the mails whose size is not known yet: {@code LIST n} per mail (pipelined in batches when the server
+     * pipelines), or one LIST for the whole mailbox when that is cheaper ({@link #wholeListIsCheaper}). Always after
+     * the UIDL: GNU Mailutils grows a message by an X-UIDL header when it first computes its UIDL, and LIST should
+     * show the grown size. A {@code LIST n} answered -ERR leaves that size unknown (-1) and the poll goes on.
+     */
+    @Override
+    public MailboxSnapshot sized(MailboxSnapshot snapshot, List<MailboxMessage> mails) throws IOException {
+        List<MailboxMessage> unknown = mails.stream().filter(m -> m.size() < 0).toList();
+        if (unknown.isEmpty()) {
+            return snapshot;
         }
-        return new MailboxSnapshot(uidl, list);
+        Map<Integer, Long> sizes = new HashMap<>(unknown.size() * 2);
+        if (wholeListIsCheaper(unknown.size(), snapshot.messages().size(), pipelining)) {
+            client.execute(Pop3Command.list()).forEach(e -> sizes.put(e.messageNumber(), e.size()));
+            return snapshot.withSizes(sizes);
+        }
+        for (int from = 0; from < unknown.size(); from += LIST_BATCH) {
+            List<Pop3Command<ListEntry>> batch = new ArrayList<>();
+            for (MailboxMessage m : unknown.subList(from, Math.min(from + LIST_BATCH, unknown.size()))) {
+                batch.add(client.queue(Pop3Command.list(m.number())));
+            }
+            client.flush();
+            for (Pop3Command<ListEntry> list : batch) {
+                try {
+                    ListEntry entry = client.answer(list);
+                    sizes.put(entry.messageNumber(), entry.size());
+                } catch (Pop3Exception e) {
+                    // gone or unreadable: its RETR will tell (a refused RETR is handled per mail)
+                }
+            }
+        }
+        return snapshot.withSizes(sizes);
+    }
+
+    /**
+     * Per mail, {@code LIST n} costs its command line and a "+OK " status line on top of the "n size" line that one
+     * whole LIST sends for every message: about 2.5 times the octets of a LIST line, counting both directions. So one
+     * LIST is fewer octets once more than about 40% of the mailbox needs sizes; a third leaves room for the server's
+     * work per command. Without PIPELINING every {@code LIST n} is a round trip of its own: past a few (16), one LIST
+     * (one round trip, about 12 octets a message) is the faster way.
+     */
+    static boolean wholeListIsCheaper(int wanted, int messages, boolean pipelining) {
+        return wanted * 3 > messages || !pipelining && wanted > SEQUENTIAL_LISTS;
     }
 
     /** True when the server had no UIDL and mails are keyed by a digest of their header. */

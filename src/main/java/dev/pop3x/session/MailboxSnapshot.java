@@ -14,9 +14,9 @@ import dev.pop3x.protocol.ListEntry;
 import dev.pop3x.protocol.UidlEntry;
 
 /**
- * The mailbox as one UIDL and one LIST showed it at the start of a session, oldest message first. Messages that share
- * a UIDL are byte-identical copies (RFC 1939 §7): they form one mail whose content is delivered once and whose policy
- * applies to every copy.
+ * The mailbox as the UIDL at the start of a session showed it, oldest message first. Messages that share a UIDL are
+ * byte-identical copies (RFC 1939 §7): they form one mail whose content is delivered once and whose policy applies to
+ * every copy. Sizes are known only where LIST was asked ({@link MessageSizes}), -1 elsewhere.
  */
 public final class MailboxSnapshot {
 
@@ -24,26 +24,57 @@ public final class MailboxSnapshot {
     private final Map<String, MailboxMessage> firstCopyByUid;
     private final Map<String, List<Integer>> numbersByUid;
 
+    /** From a UIDL alone: no sizes yet. */
+    public static MailboxSnapshot unsized(List<UidlEntry> uidl) {
+        return new MailboxSnapshot(uidl, List.of());
+    }
+
+    /** From a UIDL and a LIST; a message the LIST leaves out has size -1. */
     public MailboxSnapshot(List<UidlEntry> uidl, List<ListEntry> list) {
+        this(messagesOf(uidl, sizesOf(list)));
+    }
+
+    private MailboxSnapshot(List<MailboxMessage> byNumber) {
+        Map<String, MailboxMessage> first = new LinkedHashMap<>(byNumber.size() * 2);
+        Map<String, List<Integer>> numbers = new HashMap<>(byNumber.size() * 2);
+        for (MailboxMessage m : byNumber) {
+            first.putIfAbsent(m.uid(), m);
+            numbers.computeIfAbsent(m.uid(), k -> new ArrayList<>(1)).add(m.number());
+        }
+        this.messages = Collections.unmodifiableList(byNumber);
+        this.firstCopyByUid = first;
+        this.numbersByUid = numbers;
+    }
+
+    private static Map<Integer, Long> sizesOf(List<ListEntry> list) {
         Map<Integer, Long> sizes = new HashMap<>(list.size() * 2);
         for (ListEntry e : list) {
             sizes.put(e.messageNumber(), e.size());
         }
+        return sizes;
+    }
+
+    private static List<MailboxMessage> messagesOf(List<UidlEntry> uidl, Map<Integer, Long> sizes) {
         List<UidlEntry> byNumber = new ArrayList<>(uidl);
         byNumber.sort(Comparator.comparingInt(UidlEntry::messageNumber)); // servers list in order; not relied upon
         List<MailboxMessage> all = new ArrayList<>(uidl.size());
-        Map<String, MailboxMessage> first = new LinkedHashMap<>(uidl.size() * 2);
-        Map<String, List<Integer>> numbers = new HashMap<>(uidl.size() * 2);
         for (UidlEntry u : byNumber) {
-            MailboxMessage m = new MailboxMessage(u.messageNumber(), u.uid(),
-                    sizes.getOrDefault(u.messageNumber(), -1L));
-            all.add(m);
-            first.putIfAbsent(u.uid(), m);
-            numbers.computeIfAbsent(u.uid(), k -> new ArrayList<>(1)).add(u.messageNumber());
+            all.add(new MailboxMessage(u.messageNumber(), u.uid(), sizes.getOrDefault(u.messageNumber(), -1L)));
         }
-        this.messages = Collections.unmodifiableList(all);
-        this.firstCopyByUid = first;
-        this.numbersByUid = numbers;
+        return all;
+    }
+
+    /** This snapshot with the sizes of some messages, by number, filled in; the other messages keep theirs. */
+    public MailboxSnapshot withSizes(Map<Integer, Long> sizes) {
+        if (sizes.isEmpty()) {
+            return this;
+        }
+        List<MailboxMessage> all = new ArrayList<>(messages.size());
+        for (MailboxMessage m : messages) {
+            Long size = sizes.get(m.number());
+            all.add(size == null ? m : new MailboxMessage(m.number(), m.uid(), size));
+        }
+        return new MailboxSnapshot(all);
     }
 
     /** Every message, by ascending number (oldest first). */

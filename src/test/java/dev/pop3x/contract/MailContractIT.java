@@ -149,6 +149,36 @@ abstract class MailContractIT {
     }
 
     @Test
+    void newMailsAmongKnownOnesAreSizedForMaxMessageSize() throws Exception {
+        for (int i = 1; i <= 5; i++) {
+            server().deliver(mail("known" + i));
+        }
+        CamelContext context = consume(server().plainUri(),
+                "delete=false&maxMessageSize=2000&oversizeAction=headers", false);
+        awaitUntil(() -> received.size() >= 5);
+        awaitQuietPolls(context);
+        // few new mails among known ones: their sizes come from LIST n, after the UIDL that may have grown them
+        server().deliver(mail("small"));
+        server().deliver("From: sender@example.com\r\nTo: alice@example.com\r\nSubject: big\r\n\r\n"
+                         + "y".repeat(5000) + "\r\n");
+
+        awaitUntil(() -> received.size() >= 7);
+        awaitQuietPolls(context);
+        assertThat(subjects()).containsExactlyInAnyOrder("known1", "known2", "known3", "known4", "known5", "small",
+                "big");
+        Exchange big = received.stream().filter(e -> "big".equals(e.getIn().getHeader("Subject"))).findFirst()
+                .orElseThrow();
+        assertThat(big.getIn().getHeader(Pop3xConstants.TRUNCATED)).isEqualTo(true);
+        assertThat(big.getIn().getHeader(Pop3xConstants.SIZE, Long.class)).isGreaterThan(5000);
+        assertThat(big.getIn().getBody(String.class)).doesNotContain("yyyy");
+        Exchange small = received.stream().filter(e -> "small".equals(e.getIn().getHeader("Subject"))).findFirst()
+                .orElseThrow();
+        assertThat(small.getIn().getHeader(Pop3xConstants.TRUNCATED)).isNull();
+        assertThat(small.getIn().getHeader(Pop3xConstants.SIZE, Long.class)).isPositive();
+        assertThat(small.getIn().getBody(String.class)).startsWith("body of small");
+    }
+
+    @Test
     void implicitTls() throws Exception {
         assumeTrue(server().tlsUri() != null, "no usable implicit TLS on this server here");
         server().deliver(mail("tls"));

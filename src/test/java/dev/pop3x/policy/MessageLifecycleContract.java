@@ -11,6 +11,7 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.stream.Collectors;
 
 import dev.pop3x.ledger.Durability;
 import dev.pop3x.ledger.Ledger;
@@ -22,7 +23,9 @@ import dev.pop3x.policy.PollPlan.Delivery;
 import dev.pop3x.policy.RecordingMailActions.DeadLetter;
 import dev.pop3x.protocol.ListEntry;
 import dev.pop3x.protocol.UidlEntry;
+import dev.pop3x.session.MailboxMessage;
 import dev.pop3x.session.MailboxSnapshot;
+import dev.pop3x.session.MessageSizes;
 import dev.pop3x.testsupport.ForwardingMailboxLedger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -31,6 +34,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 
 /**
  * The decisions of the life cycle, run against every ledger implementation: what it asks the consumer to do (a
@@ -66,6 +70,9 @@ abstract class MessageLifecycleContract {
         }
     }
 
+    /** The snapshots below come with their LIST: every size is known already. */
+    private static final MessageSizes LISTED = (snapshot, mails) -> snapshot;
+
     /** Mails named by UIDL; the size of mail i (from 1) is 100 * i. */
     private static MailboxSnapshot snapshot(String... uids) {
         List<UidlEntry> uidl = new ArrayList<>();
@@ -99,7 +106,7 @@ abstract class MessageLifecycleContract {
 
     /** What a poll does to hand one mail to the route: plans a snapshot with only that mail and claims it. */
     private static Optional<Claim> claim(MessageLifecycle lifecycle, String uid) throws IOException {
-        return lifecycle.claim(lifecycle.plan(snapshot(uid)).deliveries()).stream().findFirst();
+        return lifecycle.claim(lifecycle.plan(snapshot(uid), LISTED).deliveries()).stream().findFirst();
     }
 
     /** The ledger's entry for a mail, read without counting it as seen. */
@@ -115,7 +122,7 @@ abstract class MessageLifecycleContract {
     void newMailsAreDeliveredOldestFirstAndCappedByMaxMessages() throws Exception {
         PolicySettings two = new PolicySettings(true, 0, 3, PoisonAction.KEEP, false, 0, OversizeAction.SKIP, 2, 0,
                 60_000);
-        PollPlan plan = lifecycle(two).plan(snapshot("a", "b", "c"));
+        PollPlan plan = lifecycle(two).plan(snapshot("a", "b", "c"), LISTED);
         assertThat(delivered(plan)).containsExactly("a", "b");
         assertThat(plan.deliveries().get(1).mail().size()).isEqualTo(200);
         assertThat(plan.owedDeletes()).isEmpty();
@@ -125,16 +132,16 @@ abstract class MessageLifecycleContract {
     void maxBytesPerPollStopsOnceReachedButAlwaysTakesOne() throws Exception {
         PolicySettings bytes = new PolicySettings(true, 0, 3, PoisonAction.KEEP, false, 0, OversizeAction.SKIP, 0, 250,
                 60_000);
-        assertThat(delivered(lifecycle(bytes).plan(snapshot("a", "b", "c", "d")))).containsExactly("a", "b");
+        assertThat(delivered(lifecycle(bytes).plan(snapshot("a", "b", "c", "d"), LISTED))).containsExactly("a", "b");
         PolicySettings tiny = new PolicySettings(true, 0, 3, PoisonAction.KEEP, false, 0, OversizeAction.SKIP, 0, 1,
                 60_000);
-        assertThat(delivered(lifecycle(tiny).plan(snapshot("a", "b")))).containsExactly("a");
+        assertThat(delivered(lifecycle(tiny).plan(snapshot("a", "b"), LISTED))).containsExactly("a");
     }
 
     @Test
     void copiesSharingOneUidlAreOneMail() throws Exception {
         MailboxSnapshot snapshot = snapshot("a", "x", "a");
-        assertThat(delivered(lifecycle(true).plan(snapshot))).containsExactly("a", "x");
+        assertThat(delivered(lifecycle(true).plan(snapshot, LISTED))).containsExactly("a", "x");
         assertThat(snapshot.numbersOf("a")).containsExactly(1, 3);
     }
 
@@ -143,7 +150,7 @@ abstract class MessageLifecycleContract {
         MessageLifecycle lifecycle = lifecycle(false);
         lifecycle.succeeded(claim(lifecycle, "a").orElseThrow(), actions);
         assertThat(actions.deletes).isEmpty();
-        assertThat(delivered(lifecycle.plan(snapshot("a", "b")))).containsExactly("b");
+        assertThat(delivered(lifecycle.plan(snapshot("a", "b"), LISTED))).containsExactly("b");
         assertThat(entry("a").state()).isEqualTo(MessageState.DONE);
         assertThat(entry("a").completedAt()).isEqualTo(clock.millis());
     }
@@ -154,7 +161,7 @@ abstract class MessageLifecycleContract {
         lifecycle.succeeded(claim(lifecycle, "a").orElseThrow(), actions);
         assertThat(actions.deletes).containsExactly("a"); // asked of the poll the mail was delivered by
         assertThat(entry("a").state()).isEqualTo(MessageState.DELETE_PENDING);
-        PollPlan next = lifecycle.plan(snapshot("a"));
+        PollPlan next = lifecycle.plan(snapshot("a"), LISTED);
         assertThat(next.owedDeletes()).containsExactly("a");
         assertThat(next.deliveries()).isEmpty();
         lifecycle.deleted(List.of("a"));
@@ -170,7 +177,7 @@ abstract class MessageLifecycleContract {
             lifecycle.failed(claim, "boom " + attempt, actions);
             assertThat(entry("a").state()).isEqualTo(MessageState.FAILED);
             assertThat(entry("a").attempts()).isEqualTo(attempt);
-            assertThat(delivered(lifecycle.plan(snapshot("a")))).containsExactly("a");
+            assertThat(delivered(lifecycle.plan(snapshot("a"), LISTED))).containsExactly("a");
         }
         lifecycle.failed(claim(lifecycle, "a").orElseThrow(), "boom 3", actions);
         // poison, kept: no dead letter configured
@@ -178,7 +185,7 @@ abstract class MessageLifecycleContract {
         assertThat(actions.deadLetters).isEmpty();
         assertThat(entry("a").state()).isEqualTo(MessageState.POISON);
         assertThat(entry("a").lastError()).isEqualTo("boom 3");
-        PollPlan next = lifecycle.plan(snapshot("a"));
+        PollPlan next = lifecycle.plan(snapshot("a"), LISTED);
         assertThat(next.deliveries()).isEmpty();
         assertThat(next.deadLetters()).isEmpty();
     }
@@ -194,13 +201,13 @@ abstract class MessageLifecycleContract {
         MessageLifecycle two = lifecycle(
                 new PolicySettings(true, 0, 2, PoisonAction.KEEP, false, 0, OversizeAction.SKIP,
                         0, 0, 60_000));
-        assertThat(delivered(two.plan(snapshot("a")))).containsExactly("a");
+        assertThat(delivered(two.plan(snapshot("a"), LISTED))).containsExactly("a");
         Claim third = claim(two, "a").orElseThrow();
         assertThat(third.attempt()).isEqualTo(3);
         two.failed(third, "boom 3", actions); // its next failure makes it poison
         assertThat(entry("a").state()).isEqualTo(MessageState.POISON);
         assertThat(entry("a").attempts()).isEqualTo(3);
-        assertThat(two.plan(snapshot("a")).deliveries()).isEmpty();
+        assertThat(two.plan(snapshot("a"), LISTED).deliveries()).isEmpty();
     }
 
     /**
@@ -223,7 +230,7 @@ abstract class MessageLifecycleContract {
         MessageLifecycle lifecycle = lifecycle(new PolicySettings(true, 0, 3, PoisonAction.KEEP, true, 0,
                 OversizeAction.SKIP, 0, 0, 60_000));
 
-        PollPlan plan = lifecycle.plan(snapshot("owed", "abandoned", "retried"));
+        PollPlan plan = lifecycle.plan(snapshot("owed", "abandoned", "retried"), LISTED);
         assertThat(plan.deadLetters()).extracting(Delivery::uid).containsExactly("owed", "abandoned");
         assertThat(delivered(plan)).containsExactly("retried");
         assertThat(entry("owed").state()).isEqualTo(MessageState.DEAD_LETTER_OWED);
@@ -237,7 +244,7 @@ abstract class MessageLifecycleContract {
         MessageLifecycle lifecycle = lifecycle(new PolicySettings(true, 0, 3, PoisonAction.DELETE, false, 0,
                 OversizeAction.SKIP, 0, 0, 60_000));
 
-        PollPlan plan = lifecycle.plan(snapshot("owed", "abandoned", "retried"));
+        PollPlan plan = lifecycle.plan(snapshot("owed", "abandoned", "retried"), LISTED);
         assertThat(plan.owedDeletes()).containsExactly("owed", "abandoned");
         assertThat(delivered(plan)).containsExactly("retried");
         assertThat(entry("owed").state()).isEqualTo(MessageState.DELETE_PENDING);
@@ -254,7 +261,7 @@ abstract class MessageLifecycleContract {
         MessageLifecycle five = lifecycle(
                 new PolicySettings(true, 0, 5, PoisonAction.KEEP, true, 0, OversizeAction.SKIP,
                         0, 0, 60_000));
-        PollPlan plan = five.plan(snapshot("a"));
+        PollPlan plan = five.plan(snapshot("a"), LISTED);
         assertThat(plan.deliveries()).isEmpty();
         assertThat(plan.deadLetters()).extracting(Delivery::uid).containsExactly("a");
     }
@@ -269,7 +276,7 @@ abstract class MessageLifecycleContract {
                 .containsOnly(MessageState.DEAD_LETTER_OWED);
 
         PollPlan keep = lifecycle(new PolicySettings(true, 0, 1, PoisonAction.KEEP, false, 0, OversizeAction.SKIP, 0, 0,
-                60_000)).plan(snapshot("kept"));
+                60_000)).plan(snapshot("kept"), LISTED);
         assertThat(keep.deadLetters()).isEmpty();
         assertThat(keep.deliveries()).isEmpty();
         assertThat(keep.owedDeletes()).isEmpty();
@@ -278,7 +285,7 @@ abstract class MessageLifecycleContract {
         PollPlan delete = lifecycle(
                 new PolicySettings(true, 0, 1, PoisonAction.DELETE, false, 0, OversizeAction.SKIP, 0,
                         0, 60_000))
-                .plan(snapshot("deleted"));
+                .plan(snapshot("deleted"), LISTED);
         assertThat(delete.deadLetters()).isEmpty();
         assertThat(delete.owedDeletes()).containsExactly("deleted");
         assertThat(entry("deleted").state()).isEqualTo(MessageState.DELETE_PENDING);
@@ -299,7 +306,7 @@ abstract class MessageLifecycleContract {
         assertThat(lifecycle.retryPoison("bad")).isTrue();
         assertThat(lifecycle.poisonMails()).isEmpty();
         assertThat(lifecycle.retryPoison("bad")).isFalse();
-        assertThat(delivered(lifecycle.plan(snapshot("good", "bad")))).containsExactly("bad");
+        assertThat(delivered(lifecycle.plan(snapshot("good", "bad"), LISTED))).containsExactly("bad");
         Claim again = claim(lifecycle, "bad").orElseThrow();
         assertThat(again.attempt()).isEqualTo(1);
         lifecycle.failed(again, "boom again", actions);
@@ -325,8 +332,8 @@ abstract class MessageLifecycleContract {
         assertThat(entry("a").state()).isEqualTo(MessageState.DEAD_LETTER_OWED);
         assertThat(lifecycle.poisonMails()).extracting(LedgerEntry::uid).containsExactly("a");
         assertThat(lifecycle.retryPoison("a")).isTrue();
-        assertThat(lifecycle.plan(snapshot("a")).deadLetters()).isEmpty();
-        assertThat(delivered(lifecycle.plan(snapshot("a")))).containsExactly("a");
+        assertThat(lifecycle.plan(snapshot("a"), LISTED).deadLetters()).isEmpty();
+        assertThat(delivered(lifecycle.plan(snapshot("a"), LISTED))).containsExactly("a");
     }
 
     @Test
@@ -349,7 +356,7 @@ abstract class MessageLifecycleContract {
                 OversizeAction.SKIP, 0, 0, 60_000));
         actions.refusingDeadLetters().whileSending = sending -> {
             // while the dead letter is being sent the mail stays claimed: no poll sends it a second time
-            PollPlan meanwhile = lifecycle.plan(snapshot("a"));
+            PollPlan meanwhile = lifecycle.plan(snapshot("a"), LISTED);
             assertThat(meanwhile.deadLetters()).isEmpty();
             assertThat(meanwhile.deliveries()).isEmpty();
             assertThat(lifecycle.claimDeadLetter(new Delivery(snapshot("a").messages().get(0), sending, false)))
@@ -359,7 +366,7 @@ abstract class MessageLifecycleContract {
         assertThat(actions.deadLetters).containsExactly(new DeadLetter("a", 1, "boom"));
         assertThat(actions.deletes).isEmpty();
         // the dead letter endpoint refused it: the next poll owes it, it is not delivered to the route
-        PollPlan owed = lifecycle.plan(snapshot("a"));
+        PollPlan owed = lifecycle.plan(snapshot("a"), LISTED);
         assertThat(owed.deliveries()).isEmpty();
         assertThat(owed.deadLetters()).extracting(Delivery::uid).containsExactly("a");
         assertThat(lifecycle.claim(owed.deadLetters())).isEmpty();
@@ -369,7 +376,7 @@ abstract class MessageLifecycleContract {
         assertThat(nextPoll.deadLetters).containsExactly(new DeadLetter("a", 1, "boom"));
         assertThat(nextPoll.deletes).containsExactly("a");
         assertThat(entry("a").state()).isEqualTo(MessageState.DELETE_PENDING);
-        assertThat(lifecycle.plan(snapshot("a")).owedDeletes()).containsExactly("a");
+        assertThat(lifecycle.plan(snapshot("a"), LISTED).owedDeletes()).containsExactly("a");
     }
 
     @Test
@@ -377,7 +384,8 @@ abstract class MessageLifecycleContract {
         MessageLifecycle lifecycle = lifecycle(new PolicySettings(true, 0, 1, PoisonAction.DELETE, true, 0,
                 OversizeAction.SKIP, 0, 0, 60_000));
         lifecycle.failed(claim(lifecycle, "a").orElseThrow(), "boom", actions.refusingDeadLetters());
-        Claim sending = lifecycle.claimDeadLetter(lifecycle.plan(snapshot("a")).deadLetters().get(0)).orElseThrow();
+        Claim sending = lifecycle.claimDeadLetter(lifecycle.plan(snapshot("a"), LISTED).deadLetters().get(0))
+                .orElseThrow();
         RecordingMailActions nextPoll = new RecordingMailActions();
         lifecycle.deadLetterUndeliverable(sending, nextPoll);
         assertThat(nextPoll.deadLetters).isEmpty();
@@ -393,9 +401,9 @@ abstract class MessageLifecycleContract {
                 OversizeAction.SKIP, 0, 0, 60_000);
         lifecycle(keep14d).succeeded(claim(lifecycle(keep14d), "a").orElseThrow(), actions);
         assertThat(actions.deletes).isEmpty();
-        assertThat(lifecycle(keep14d).plan(snapshot("a")).owedDeletes()).isEmpty();
+        assertThat(lifecycle(keep14d).plan(snapshot("a"), LISTED).owedDeletes()).isEmpty();
         MessageLifecycle later = lifecycle(keep14d, "me", after(Duration.ofDays(14)));
-        assertThat(later.plan(snapshot("a")).owedDeletes()).containsExactly("a");
+        assertThat(later.plan(snapshot("a"), LISTED).owedDeletes()).containsExactly("a");
     }
 
     @Test
@@ -404,18 +412,18 @@ abstract class MessageLifecycleContract {
         PollPlan skip = lifecycle(
                 new PolicySettings(true, 0, 3, PoisonAction.KEEP, false, 150, OversizeAction.SKIP, 0, 0,
                         60_000))
-                .plan(snapshot);
+                .plan(snapshot, LISTED);
         assertThat(delivered(skip)).containsExactly("small");
         assertThat(skip.owedDeletes()).isEmpty();
         PollPlan delete = lifecycle(
                 new PolicySettings(true, 0, 3, PoisonAction.KEEP, false, 150, OversizeAction.DELETE, 0, 0,
                         60_000))
-                .plan(snapshot);
+                .plan(snapshot, LISTED);
         assertThat(delivered(delete)).containsExactly("small");
         assertThat(delete.owedDeletes()).containsExactly("big");
         MessageLifecycle headers = lifecycle(new PolicySettings(true, 0, 3, PoisonAction.KEEP, false, 150,
                 OversizeAction.HEADERS, 0, 0, 60_000));
-        PollPlan plan = headers.plan(snapshot);
+        PollPlan plan = headers.plan(snapshot, LISTED);
         assertThat(plan.deliveries()).containsExactly(
                 new Delivery(snapshot.messages().get(0), null, false),
                 new Delivery(snapshot.messages().get(1), null, true));
@@ -425,7 +433,40 @@ abstract class MessageLifecycleContract {
         headers.succeeded(big, actions);
         assertThat(actions.deletes).isEmpty();
         assertThat(entry("big").state()).isEqualTo(MessageState.DONE);
-        assertThat(headers.plan(snapshot).owedDeletes()).isEmpty();
+        assertThat(headers.plan(snapshot, LISTED).owedDeletes()).isEmpty();
+    }
+
+    @Test
+    void sizesAreAskedOnlyForTheMailsThePollMayRetrieve() throws Exception {
+        ledger.apply(List.of(
+                new Transition(null, new LedgerEntry("done", MessageState.DONE, 0, 1000, 2000, null, 0, null, 1)),
+                new Transition(null, new LedgerEntry("owed", MessageState.DELETE_PENDING, 0, 1000, 2000, null, 0, null,
+                        1)),
+                new Transition(null, new LedgerEntry("poison", MessageState.POISON, 3, 1000, 0, null, 0, "boom", 1)),
+                new Transition(null, new LedgerEntry("retried", MessageState.FAILED, 1, 1000, 0, null, 0, "boom", 1)),
+                new Transition(null,
+                        new LedgerEntry("deadletter", MessageState.DEAD_LETTER_OWED, 3, 1000, 0, null, 0, "boom", 1))),
+                Durability.NOW);
+        List<String> uids = List.of("done", "owed", "new", "poison", "retried", "deadletter");
+        List<UidlEntry> uidl = new ArrayList<>();
+        for (int i = 0; i < uids.size(); i++) {
+            uidl.add(new UidlEntry(i + 1, uids.get(i)));
+        }
+        List<String> asked = new ArrayList<>();
+        MessageSizes server = (snapshot, mails) -> {
+            mails.forEach(m -> asked.add(m.uid()));
+            return snapshot.withSizes(mails.stream().collect(Collectors.toMap(MailboxMessage::number, m -> 500L)));
+        };
+        MessageLifecycle headersAbove400 = lifecycle(new PolicySettings(true, 0, 3, PoisonAction.KEEP, true, 400,
+                OversizeAction.HEADERS, 0, 0, 60_000));
+
+        PollPlan plan = headersAbove400.plan(MailboxSnapshot.unsized(uidl), server);
+        assertThat(asked).containsExactly("new", "retried", "deadletter");
+        assertThat(plan.deliveries()).extracting(Delivery::uid, Delivery::headersOnly)
+                .containsExactly(tuple("new", true), tuple("retried", true));
+        assertThat(plan.deliveries()).extracting(d -> d.mail().size()).containsOnly(500L);
+        assertThat(plan.deadLetters()).extracting(d -> d.mail().size()).containsExactly(500L);
+        assertThat(plan.owedDeletes()).containsExactly("owed");
     }
 
     @Test
@@ -434,10 +475,10 @@ abstract class MessageLifecycleContract {
         MessageLifecycle headers = lifecycle(new PolicySettings(true, 0, 3, PoisonAction.KEEP, false, 150,
                 OversizeAction.HEADERS, 0, 0, 60_000));
         // the server answers TOP with -ERR: the consumer releases the claim and tells the life cycle
-        Claim big = headers.claim(headers.plan(snapshot).deliveries().subList(1, 2)).get(0);
+        Claim big = headers.claim(headers.plan(snapshot, LISTED).deliveries().subList(1, 2)).get(0);
         headers.release(big);
         headers.topRefused();
-        PollPlan next = headers.plan(snapshot);
+        PollPlan next = headers.plan(snapshot, LISTED);
         assertThat(delivered(next)).containsExactly("small");
         assertThat(next.owedDeletes()).isEmpty();
         assertThat(entry("big").attempts()).isZero();
@@ -446,10 +487,10 @@ abstract class MessageLifecycleContract {
     @Test
     void aMailInFlightIsNotClaimedTwiceUntilItsClaimExpires() throws Exception {
         MessageLifecycle lifecycle = lifecycle(true);
-        PollPlan first = lifecycle.plan(snapshot("a"));
+        PollPlan first = lifecycle.plan(snapshot("a"), LISTED);
         assertThat(lifecycle.claim(first.deliveries())).hasSize(1);
         assertThat(lifecycle.claim(first.deliveries())).isEmpty();
-        assertThat(lifecycle.plan(snapshot("a")).deliveries()).isEmpty();
+        assertThat(lifecycle.plan(snapshot("a"), LISTED).deliveries()).isEmpty();
         assertThat(claim(lifecycle(PolicySettings.defaults(true), "me", after(Duration.ofMinutes(29))), "a")).isEmpty();
         // claimTimeout is 30 minutes
         assertThat(claim(lifecycle(PolicySettings.defaults(true), "me", after(Duration.ofMinutes(31))), "a"))
@@ -460,7 +501,7 @@ abstract class MessageLifecycleContract {
     void aMailInFlightUnderAnotherOwnerIsDeliveredAgainAtOnce() throws Exception {
         Claim ofAStartThatIsGone = claim(lifecycle(true), "a").orElseThrow();
         MessageLifecycle restarted = lifecycle(PolicySettings.defaults(true), "restarted", clock);
-        assertThat(delivered(restarted.plan(snapshot("a")))).containsExactly("a");
+        assertThat(delivered(restarted.plan(snapshot("a"), LISTED))).containsExactly("a");
         Claim again = claim(restarted, "a").orElseThrow();
         assertThat(again.attempt()).isEqualTo(1);
         assertThat(entry("a").claimOwner()).isEqualTo("restarted");
@@ -491,7 +532,7 @@ abstract class MessageLifecycleContract {
         MessageLifecycle lifecycle = lifecycle(false);
         lifecycle.succeeded(claim(lifecycle, "a").orElseThrow(), actions);
         // the next poll, which comes later: it forgets what it did not see
-        lifecycle(PolicySettings.defaults(false), "me", after(Duration.ofMillis(1))).plan(snapshot("b"));
+        lifecycle(PolicySettings.defaults(false), "me", after(Duration.ofMillis(1))).plan(snapshot("b"), LISTED);
         assertThat(find("a")).isEmpty();
     }
 
@@ -524,10 +565,10 @@ abstract class MessageLifecycleContract {
         assertThatThrownBy(() -> lifecycle(dlq).failed(claim, "boom", actions)).hasMessage("the JVM died");
         // the JVM died while sending the dead letter; the claim expires
         MessageLifecycle later = lifecycle(dlq, "other", after(Duration.ofMinutes(2)));
-        PollPlan plan = later.plan(snapshot("a"));
+        PollPlan plan = later.plan(snapshot("a"), LISTED);
         assertThat(plan.deliveries()).isEmpty();
         assertThat(plan.deadLetters()).extracting(Delivery::uid).containsExactly("a");
-        assertThat(lifecycle(dlq, "me", after(Duration.ofMinutes(2))).plan(snapshot("a")).deadLetters())
+        assertThat(lifecycle(dlq, "me", after(Duration.ofMinutes(2))).plan(snapshot("a"), LISTED).deadLetters())
                 .extracting(Delivery::uid).containsExactly("a");
     }
 
@@ -550,7 +591,7 @@ abstract class MessageLifecycleContract {
     @Test
     void aMailChangedSinceThePlanReadItIsLeftToTheNextPoll() throws Exception {
         MessageLifecycle lifecycle = lifecycle(false);
-        PollPlan plan = lifecycle.plan(snapshot("x", "y"));
+        PollPlan plan = lifecycle.plan(snapshot("x", "y"), LISTED);
         lifecycle.succeeded(claim(lifecycle, "y").orElseThrow(), actions); // meanwhile
         assertThat(lifecycle.claim(plan.deliveries())).extracting(Claim::uid).containsExactly("x");
         assertThat(entry("y").state()).isEqualTo(MessageState.DONE);
@@ -579,7 +620,7 @@ abstract class MessageLifecycleContract {
         delete.succeeded(claim(delete, "a").orElseThrow(), actions);
         assertThat(counting.barriers).isEqualTo(1);
         assertThat(actions.deletes).containsExactly("a");
-        assertThat(delete.plan(snapshot("a")).owedDeletes()).containsExactly("a"); // the next poll sends it
+        assertThat(delete.plan(snapshot("a"), LISTED).owedDeletes()).containsExactly("a"); // the next poll sends it
     }
 
     @Test
@@ -598,7 +639,7 @@ abstract class MessageLifecycleContract {
         assertThat(counting.barriers).isEqualTo(2);
         delete.failed(failed, "boom", actions);
         assertThat(counting.barriers).isEqualTo(3);
-        assertThat(delete.plan(snapshot("kept", "deleted", "failed")).owedDeletes()).containsExactly("deleted");
+        assertThat(delete.plan(snapshot("kept", "deleted", "failed"), LISTED).owedDeletes()).containsExactly("deleted");
     }
 
     /**

@@ -116,6 +116,21 @@ class Pop3ClientSessionTest {
     }
 
     @Test
+    void listOfOneMessageGivesItsSizeAndItsErrKeepsTheConnection() throws Exception {
+        try (ScriptedPop3Peer peer = new ScriptedPop3Peer().send(GREETING).expect("LIST 2", "+OK 2 4711")
+                .expect("LIST 9", "-ERR There's no message 9.").expect("LIST 3", "+OK 3 many").start();
+             Pop3Client c = peer.client()) {
+            assertThat(c.execute(Pop3Command.list(2))).isEqualTo(new ListEntry(2, 4711));
+            assertThatThrownBy(() -> c.execute(Pop3Command.list(9))).isInstanceOf(Pop3Exception.class)
+                    .hasMessage("LIST 9 failed: -ERR There's no message 9.");
+            assertThat(c.isOpen()).isTrue();
+            assertThatThrownBy(() -> c.execute(Pop3Command.list(3))).isInstanceOf(Pop3ProtocolException.class)
+                    .hasMessage("malformed answer to LIST 3: \"+OK 3 many\"");
+            assertThat(c.isOpen()).isFalse(); // out of step: dropped
+        }
+    }
+
+    @Test
     void emptyMaildrop() throws Exception {
         try (ScriptedPop3Peer peer = new ScriptedPop3Peer().send(GREETING)
                 .expect("STAT", "+OK 0 0").expect("UIDL", "+OK", ".").expect("LIST", "+OK 0 messages", ".").start();

@@ -5,7 +5,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.IntStream;
 
 import dev.pop3x.protocol.AuthMechanism;
 import dev.pop3x.protocol.Pop3ClientOptions;
@@ -26,18 +28,23 @@ class MailboxSessionTest {
     @TempDir
     Path temp;
 
-    /** Greeting, CAPA, login, then UIDL and LIST of three mails u1..u3 of 30 octets each. */
+    /** Greeting, CAPA, login, then the UIDL of three mails u1..u3. */
     private static ScriptedPop3Peer loggedInPeer(String... capabilities) throws IOException {
-        ScriptedPop3Peer peer = new ScriptedPop3Peer().send("+OK ready").expect("CAPA").send("+OK")
-                .send(capabilities).send(".")
+        return loggedIn(capabilities).expect("UIDL", "+OK", "1 u1", "2 u2", "3 u3", ".");
+    }
+
+    /** Greeting, CAPA and login, nothing after. */
+    private static ScriptedPop3Peer loggedIn(String... capabilities) throws IOException {
+        return new ScriptedPop3Peer().send("+OK ready").expect("CAPA").send("+OK").send(capabilities).send(".")
                 .expect("USER alice", "+OK").expect("PASS secret", "+OK");
-        if (List.of(capabilities).contains("PIPELINING")) {
-            // one write for both: the answers come only once both commands are in
-            return peer.expect("UIDL").expect("LIST")
-                    .send("+OK", "1 u1", "2 u2", "3 u3", ".", "+OK", "1 30", "2 30", "3 30", ".");
-        }
-        return peer.expect("UIDL", "+OK", "1 u1", "2 u2", "3 u3", ".").expect("LIST", "+OK", "1 30", "2 30", "3 30",
-                ".");
+    }
+
+    /** The UIDL answer of a mailbox of mails u1..un. */
+    private static String[] uidl(int mails) {
+        List<String> lines = new ArrayList<>(List.of("+OK"));
+        IntStream.rangeClosed(1, mails).forEach(i -> lines.add(i + " u" + i));
+        lines.add(".");
+        return lines.toArray(String[]::new);
     }
 
     private MailboxSession open(ScriptedPop3Peer peer, long spoolThreshold) throws Exception {
@@ -128,7 +135,7 @@ class MailboxSessionTest {
             assertThat(text(session.readMessage(two))).isEqualTo("two\r\n");
             assertThat(session.quit()).isTrue();
             peer.verify();
-            assertThat(peer.received()).endsWith("UIDL", "LIST", "DELE 1", "RETR 2", "QUIT");
+            assertThat(peer.received()).endsWith("UIDL", "DELE 1", "RETR 2", "QUIT");
         }
     }
 
@@ -145,6 +152,90 @@ class MailboxSessionTest {
             assertThat(text(message)).isEqualTo("Subject: a mail longer than the threshold\r\n\r\nbody\r\n");
             assertThat(file).doesNotExist(); // closing the message removed it
             assertThat(Files.list(temp.resolve("spool"))).isEmpty();
+        }
+    }
+
+    @Test
+    void aSnapshotIsTheUidlAloneAndSizesAreAskedPerMailInOneWrite() throws Exception {
+        try (ScriptedPop3Peer peer = loggedIn("UIDL", "PIPELINING", "USER").expect("UIDL", uidl(10))
+                .expect("LIST 4").expect("LIST 7").send("+OK 4 120", "+OK 7 4096")
+                .expect("RETR 7", "+OK", "seven", ".").start();
+             MailboxSession session = open(peer, 1024)) {
+            MailboxSnapshot snapshot = session.snapshot();
+            assertThat(snapshot.messages()).allSatisfy(m -> assertThat(m.size()).isEqualTo(-1));
+            MailboxSnapshot sized = session.sized(snapshot,
+                    List.of(snapshot.find("u4").orElseThrow(), snapshot.find("u7").orElseThrow()));
+            assertThat(sized.find("u4").orElseThrow().size()).isEqualTo(120);
+            assertThat(sized.find("u7").orElseThrow().size()).isEqualTo(4096);
+            assertThat(sized.find("u5").orElseThrow().size()).isEqualTo(-1);
+            // sizes known are not asked again
+            assertThat(session.sized(sized, List.of(sized.find("u7").orElseThrow()))).isSameAs(sized);
+            MessageRequest seven = session.requestMessage(sized.find("u7").orElseThrow());
+            session.flush();
+            assertThat(text(session.readMessage(seven))).isEqualTo("seven\r\n");
+        }
+    }
+
+    @Test
+    void aListOfOneMailAnsweredErrLeavesItsSizeUnknownAndTheSessionInStep() throws Exception {
+        try (ScriptedPop3Peer peer = loggedIn("UIDL", "PIPELINING", "USER").expect("UIDL", uidl(10))
+                .expect("LIST 2").expect("LIST 3").send("-ERR There's no message 2.", "+OK 3 300")
+                .expect("RETR 3", "+OK", "three", ".").start();
+             MailboxSession session = open(peer, 1024)) {
+            MailboxSnapshot snapshot = session.snapshot();
+            MailboxSnapshot sized = session.sized(snapshot, snapshot.messages().subList(1, 3));
+            assertThat(sized.find("u2").orElseThrow().size()).isEqualTo(-1);
+            assertThat(sized.find("u3").orElseThrow().size()).isEqualTo(300);
+            assertThat(session.isOpen()).isTrue();
+            MessageRequest three = session.requestMessage(sized.find("u3").orElseThrow());
+            session.flush();
+            assertThat(text(session.readMessage(three))).isEqualTo("three\r\n");
+        }
+    }
+
+    @Test
+    void whenMostMailsNeedSizesOneListAnswersForAll() throws Exception {
+        try (ScriptedPop3Peer peer = loggedInPeer("UIDL", "PIPELINING", "USER")
+                .expect("LIST", "+OK", "1 10", "2 20", "3 30", ".").start();
+             MailboxSession session = open(peer, 1024)) {
+            MailboxSnapshot snapshot = session.snapshot();
+            MailboxSnapshot sized = session.sized(snapshot, snapshot.messages().subList(1, 3));
+            assertThat(sized.messages()).extracting(MailboxMessage::size).containsExactly(10L, 20L, 30L);
+        }
+    }
+
+    @Test
+    void withoutPipeliningSizesAreAskedOneAtATime() throws Exception {
+        try (ScriptedPop3Peer peer = loggedIn("UIDL", "USER").expect("UIDL", uidl(10))
+                .expect("LIST 1", "+OK 1 100").expect("LIST 9", "+OK 9 900").start();
+             MailboxSession session = open(peer, 1024)) {
+            MailboxSnapshot snapshot = session.snapshot();
+            MailboxSnapshot sized = session.sized(snapshot,
+                    List.of(snapshot.find("u1").orElseThrow(), snapshot.find("u9").orElseThrow()));
+            assertThat(sized.find("u1").orElseThrow().size()).isEqualTo(100);
+            assertThat(sized.find("u9").orElseThrow().size()).isEqualTo(900);
+        }
+    }
+
+    @Test
+    void oneWholeListOnceItIsFewerOctetsOrFewerRoundTrips() {
+        assertThat(MailboxSession.wholeListIsCheaper(1, 5000, true)).isFalse();
+        assertThat(MailboxSession.wholeListIsCheaper(1666, 5000, true)).isFalse();
+        assertThat(MailboxSession.wholeListIsCheaper(1667, 5000, true)).isTrue();
+        assertThat(MailboxSession.wholeListIsCheaper(16, 5000, false)).isFalse();
+        assertThat(MailboxSession.wholeListIsCheaper(17, 5000, false)).isTrue();
+    }
+
+    @Test
+    void aServerWithoutUidlIsListedOnceAndKeyedByHeaderDigests() throws Exception {
+        try (ScriptedPop3Peer peer = loggedIn("TOP", "USER").expect("UIDL", "-ERR unknown command")
+                .expect("LIST", "+OK", "1 30", "2 40", ".").expect("TOP 1 0", "+OK", "Subject: one", "", ".")
+                .expect("TOP 2 0", "+OK", "Subject: two", "", ".").start();
+             MailboxSession session = open(peer, 1024)) {
+            MailboxSnapshot snapshot = session.snapshot();
+            assertThat(session.usesHeaderDigestKeys()).isTrue();
+            assertThat(snapshot.messages()).extracting(MailboxMessage::size).containsExactly(30L, 40L);
+            assertThat(session.sized(snapshot, snapshot.messages())).isSameAs(snapshot); // nothing more to ask
         }
     }
 }

@@ -13,12 +13,14 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * A TCP proxy on loopback in front of a plain-text POP3 server that can cut the connection when the client sends a
  * chosen command: the command never reaches the server, and both sockets are closed, as on a dropped network link.
- * Also records every command line the clients sent, so tests can count round trips.
+ * Also records every command line the clients sent, so tests can count round trips, and the octets the server sent on
+ * each connection.
  */
 public final class CuttingProxy implements AutoCloseable {
 
@@ -30,6 +32,7 @@ public final class CuttingProxy implements AutoCloseable {
     private volatile boolean holdAfterCut;
     private volatile boolean holding;
     private final List<String> commands = new CopyOnWriteArrayList<>();
+    private final List<AtomicLong> serverOctets = new CopyOnWriteArrayList<>();
     private final List<Socket> open = new CopyOnWriteArrayList<>();
     private final Thread acceptor;
 
@@ -78,6 +81,14 @@ public final class CuttingProxy implements AutoCloseable {
         return commands;
     }
 
+    /**
+     * The octets the server sent on each connection so far, in the order the connections were accepted. Counted before
+     * they are passed on: what a client has read is always in.
+     */
+    public List<Long> serverOctets() {
+        return serverOctets.stream().map(AtomicLong::get).toList();
+    }
+
     private void acceptLoop() {
         while (!listener.isClosed()) {
             try {
@@ -89,7 +100,9 @@ public final class CuttingProxy implements AutoCloseable {
                 Socket server = new Socket(InetAddress.getLoopbackAddress(), targetPort);
                 open.add(client);
                 open.add(server);
-                pump("proxy-s2c", server.getInputStream(), client.getOutputStream(), client, server);
+                AtomicLong octets = new AtomicLong();
+                serverOctets.add(octets);
+                pump(server.getInputStream(), client.getOutputStream(), octets, client, server);
                 Thread c2s = new Thread(() -> clientToServer(client, server), "proxy-c2s");
                 c2s.setDaemon(true);
                 c2s.start();
@@ -99,11 +112,12 @@ public final class CuttingProxy implements AutoCloseable {
         }
     }
 
-    private void pump(String name, InputStream in, OutputStream out, Socket a, Socket b) {
+    private void pump(InputStream in, OutputStream out, AtomicLong octets, Socket a, Socket b) {
         Thread t = new Thread(() -> {
             byte[] buf = new byte[65536];
             try {
                 for (int n = in.read(buf); n >= 0; n = in.read(buf)) {
+                    octets.addAndGet(n);
                     out.write(buf, 0, n);
                     out.flush();
                 }
@@ -113,7 +127,7 @@ public final class CuttingProxy implements AutoCloseable {
                 closeQuietly(a);
                 closeQuietly(b);
             }
-        }, name);
+        }, "proxy-s2c");
         t.setDaemon(true);
         t.start();
     }

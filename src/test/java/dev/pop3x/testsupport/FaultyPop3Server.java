@@ -99,6 +99,7 @@ public final class FaultyPop3Server implements AutoCloseable {
     private final List<Trigger> triggers = new CopyOnWriteArrayList<>();
     private final AtomicInteger dropMidRetrAfter = new AtomicInteger(-1);
     private volatile String unavailableUid;
+    private volatile String unlistedUid;
     private final AtomicInteger unavailableRetrs = new AtomicInteger();
 
     // ---- observation ----
@@ -337,6 +338,15 @@ public final class FaultyPop3Server implements AutoCloseable {
      */
     public FaultyPop3Server unavailable(String uid) {
         unavailableUid = uid;
+        return this;
+    }
+
+    /**
+     * LIST n of the mail with this UIDL answers {@code -ERR}, and a whole LIST leaves it out (as if another session
+     * had just expunged it); UIDL and RETR still show it.
+     */
+    public FaultyPop3Server unlisted(String uid) {
+        unlistedUid = uid;
         return this;
     }
 
@@ -725,14 +735,16 @@ public final class FaultyPop3Server implements AutoCloseable {
         private void list(String arg) throws IOException {
             if (!arg.isEmpty()) {
                 int i = message(arg);
-                if (i >= 0) {
+                if (i >= 0 && snapshot.get(i).uid.equals(unlistedUid)) {
+                    reply("-ERR There's no message " + (i + 1) + ".");
+                } else if (i >= 0) {
                     reply("+OK " + (i + 1) + " " + reportedSize(snapshot.get(i)));
                 }
                 return;
             }
             StringBuilder sb = new StringBuilder("+OK\r\n");
             for (int i = 0; i < snapshot.size(); i++) {
-                if (!deleted[i]) {
+                if (!deleted[i] && !snapshot.get(i).uid.equals(unlistedUid)) {
                     sb.append(i + 1).append(' ').append(reportedSize(snapshot.get(i))).append("\r\n");
                 }
             }

@@ -71,9 +71,12 @@ public final class Benchmark {
                     long delayMs, boolean idle, boolean big) {
     }
 
-    /** One child run. */
+    /**
+     * One child run. Idle workload: {@code floorBytes} is the raw client's UIDL answer alone, {@code listFloorBytes}
+     * its UIDL and LIST answers (the floor before issue 12); -1 for the other clients.
+     */
     record Sample(String client, int round, boolean ok, double ms, long hwmKb, long serverBytes, long floorBytes,
-                  String detail, String log) {
+                  long listFloorBytes, String detail, String log) {
     }
 
     private final Map<String, String> opts = new LinkedHashMap<>();
@@ -237,8 +240,10 @@ public final class Benchmark {
             String output = Files.readString(logFile, StandardCharsets.UTF_8);
             Matcher m = Pattern.compile("RESULT ok=(\\S+) ms=(\\S+) count=(\\S+) bytes=(\\S+) left=(\\S+) hwm_kb=(\\S+) "
                                         + "sha256=(\\S+) detail=(\\S+)").matcher(output);
-            Matcher idle = Pattern.compile("IDLE uidl_list_bytes=(\\d+)").matcher(output);
-            long floor = idle.find() ? Long.parseLong(idle.group(1)) : -1;
+            Matcher idle = Pattern.compile("IDLE uidl_bytes=(\\d+) uidl_list_bytes=(\\d+)").matcher(output);
+            boolean idleFloors = idle.find();
+            long floor = idleFloors ? Long.parseLong(idle.group(1)) : -1;
+            long listFloor = idleFloors ? Long.parseLong(idle.group(2)) : -1;
             long serverBytes = -1;
             if (proxy != null && w.idle()) {
                 List<Proxy.Conn> conns = proxy.connections();
@@ -250,13 +255,13 @@ public final class Benchmark {
                 String why = !exited ? "timeout after " + timeoutSeconds + " s"
                         : output.contains("OutOfMemoryError") ? "OutOfMemoryError (exit " + p.exitValue() + ")"
                         : "no RESULT line (exit " + p.exitValue() + ")";
-                return new Sample(client, round, false, Double.NaN, sampled.get(), serverBytes, floor, why,
+                return new Sample(client, round, false, Double.NaN, sampled.get(), serverBytes, floor, listFloor, why,
                         logFile.toString());
             }
             long hwm = Math.max(sampled.get(), Long.parseLong(m.group(6)));
             boolean ok = Boolean.parseBoolean(m.group(1)) && p.exitValue() == 0;
             String detail = m.group(8) + (output.contains("OutOfMemoryError") ? ";OutOfMemoryError_logged" : "");
-            return new Sample(client, round, ok, Double.parseDouble(m.group(2)), hwm, serverBytes, floor,
+            return new Sample(client, round, ok, Double.parseDouble(m.group(2)), hwm, serverBytes, floor, listFloor,
                     detail, logFile.toString());
         } finally {
             if (proxy != null) {

@@ -16,8 +16,9 @@ import java.util.concurrent.Semaphore;
  * thread takes a permit per command, the reader gives it back per answer; answers come in order, RFC 2449), then QUIT.
  * Multi-line answers are read line by line to CRLF.CRLF and dot-unstuffed into a counting sink. No MIME, no Camel.
  *
- * <p>In {@code idle} mode it only logs in, sends UIDL and LIST, and QUITs: the harness uses the octets of those two
- * answers (printed as {@code detail=uidl_list_bytes:N}) as the floor for an idle poll.
+ * <p>In {@code idle} mode it only logs in, sends UIDL and LIST, and QUITs. It prints the octets of the UIDL answer
+ * ({@code uidl_bytes}: the floor for an idle poll, all a poll of known mails needs) and of both answers
+ * ({@code uidl_list_bytes}: the floor before issue 12, kept for comparison).
  */
 public final class RawPipelinedClient {
 
@@ -36,6 +37,7 @@ public final class RawPipelinedClient {
         long t0 = System.nanoTime();
         ChildSupport.Sink sink = new ChildSupport.Sink(c.sha256 != null);
         long[] retrieved = {0};
+        long uidlBytes;
         long listedBytes;
         try (Socket s = new Socket()) {
             s.setTcpNoDelay(true);
@@ -56,6 +58,7 @@ public final class RawPipelinedClient {
             long uidlOctets = p.multiline(uidl, true);
             ByteArrayOutputStream listText = new ByteArrayOutputStream();
             long listOctets = p.multiline(listText, true);
+            uidlBytes = uidlOctets;
             listedBytes = uidlOctets + listOctets;
             int n = (int) listText.toString(StandardCharsets.US_ASCII).lines().count();
             if (!c.idle()) {
@@ -68,7 +71,7 @@ public final class RawPipelinedClient {
         double ms = (System.nanoTime() - t0) / 1e6;
         if (c.idle()) {
             c.finish(ms, c.expect, 0, null);
-            System.out.println("IDLE uidl_list_bytes=" + listedBytes);
+            System.out.println("IDLE uidl_bytes=" + uidlBytes + " uidl_list_bytes=" + listedBytes);
         } else {
             c.finish(ms, retrieved[0], sink.bytes, c.sha256 == null ? null : sink.hex());
         }
