@@ -55,17 +55,17 @@ final class Utf7Charset extends Charset {
         @Override
         protected CoderResult decodeLoop(ByteBuffer in, CharBuffer out) {
             while (in.hasRemaining()) {
-                if (out.remaining() < 2) {
-                    return CoderResult.OVERFLOW; // a byte yields at most two chars (a lone '+' and itself)
-                }
                 int b = in.get(in.position()) & 0xFF;
                 if (b >= 0x80) {
                     return CoderResult.malformedForLength(1);
                 }
-                in.get();
                 if (inBase64) {
                     int v = Base64Decoder.value(b);
                     if (v >= 0) {
+                        if (bitCount >= 10 && !out.hasRemaining()) {
+                            return CoderResult.OVERFLOW; // this character completes a UTF-16 unit
+                        }
+                        in.get();
                         justOpened = false;
                         bits = bits << 6 | v;
                         bitCount += 6;
@@ -77,21 +77,31 @@ final class Utf7Charset extends Charset {
                         continue;
                     }
                     // "+-" is a plus sign; a '+' that opens nothing (as in "1 + 1" by a careless encoder) stays one too
-                    boolean plusSign = justOpened;
-                    closeRun();
-                    if (plusSign) {
+                    int chars = (justOpened ? 1 : 0) + (b == '-' ? 0 : 1);
+                    if (out.remaining() < chars) {
+                        return CoderResult.OVERFLOW;
+                    }
+                    in.get();
+                    if (justOpened) {
                         out.put('+');
                     }
-                    if (b == '-') {
-                        continue; // the run's terminator
+                    closeRun();
+                    if (b != '-') {
+                        out.put((char) b); // a direct character ends the run ('-' is the run's terminator)
                     }
+                    continue;
                 }
                 if (b == '+') {
+                    in.get();
                     inBase64 = true;
                     justOpened = true;
-                } else {
-                    out.put((char) b);
+                    continue;
                 }
+                if (!out.hasRemaining()) {
+                    return CoderResult.OVERFLOW;
+                }
+                in.get();
+                out.put((char) b);
             }
             return CoderResult.UNDERFLOW;
         }
