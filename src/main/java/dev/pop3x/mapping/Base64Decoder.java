@@ -37,6 +37,19 @@ final class Base64Decoder extends DecodingStream {
         int bits = this.bits;
         int count = this.count;
         for (int i = inStart, end = inEnd; i < end; i++) {
+            if (count == 0 && i + 3 < end) {
+                // the common case, a whole group of four alphabet characters, in one step
+                int group = VALUES[in[i] & 0xFF] << 18 | VALUES[in[i + 1] & 0xFF] << 12
+                            | VALUES[in[i + 2] & 0xFF] << 6 | VALUES[in[i + 3] & 0xFF];
+                if (group >= 0) {
+                    out[o] = (byte) (group >> 16);
+                    out[o + 1] = (byte) (group >> 8);
+                    out[o + 2] = (byte) group;
+                    o += 3;
+                    i += 3;
+                    continue;
+                }
+            }
             int v = VALUES[in[i] & 0xFF];
             if (v >= 0) {
                 bits = bits << 6 | v;
