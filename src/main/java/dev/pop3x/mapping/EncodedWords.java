@@ -53,11 +53,8 @@ final class EncodedWords {
                     at = value.indexOf("=?", at + 1);
                     continue;
                 }
-                boolean onlySpace = isSpace(copied, at);
-                if (runCharset != null && !onlySpace) {
+                if (runCharset == null || !isSpace(copied, at)) {
                     flushRun();
-                }
-                if (runCharset == null || !onlySpace) {
                     text.append(value, copied, at);
                 } else if (!runCharset.equals(word.charset)) {
                     flushRun(); // the space between two encoded words goes, whatever their charsets
