@@ -139,7 +139,7 @@ final class Charsets {
         return new String(b, off, len, charset);
     }
 
-    /** Bytes of no known charset: ASCII, else UTF-8 if valid, else windows-1252. */
+    /** Bytes of no known charset: ASCII, else UTF-8 if valid, else UTF-8 where valid and windows-1252 elsewhere. */
     static String guess(byte[] b, int off, int len) {
         int firstHigh = firstHigh(b, off, len);
         if (firstHigh < 0) {
@@ -148,7 +148,39 @@ final class Charsets {
         if (isUtf8(b, firstHigh, off + len - firstHigh)) {
             return new String(b, off, len, StandardCharsets.UTF_8);
         }
-        return windows1252(b, off, len);
+        return utf8ElseWindows1252(b, off, len);
+    }
+
+    /**
+     * Each valid UTF-8 sequence as UTF-8, every other byte as windows-1252: UTF-8 text with one cut or stray byte
+     * (a name truncated mid-character, say) stays readable instead of becoming windows-1252 mojibake throughout.
+     */
+    private static String utf8ElseWindows1252(byte[] b, int off, int len) {
+        StringBuilder sb = new StringBuilder(len);
+        int end = off + len;
+        int i = off;
+        while (i < end) {
+            int sequence = b[i] < 0 ? utf8SequenceLength(b, i, end) : 1;
+            if (sequence > 1) {
+                sb.append(new String(b, i, sequence, StandardCharsets.UTF_8));
+                i += sequence;
+            } else {
+                int c = b[i] & 0xFF;
+                sb.append(c >= 0x80 && c < 0xA0 ? WINDOWS_1252_C1[c - 0x80] : (char) c);
+                i++;
+            }
+        }
+        return sb.toString();
+    }
+
+    /** The length of the valid UTF-8 multi-byte sequence at i, or 0. */
+    private static int utf8SequenceLength(byte[] b, int i, int end) {
+        for (int length = 2; length <= 4 && i + length <= end; length++) {
+            if (isUtf8(b, i, length)) {
+                return length;
+            }
+        }
+        return 0;
     }
 
     /**

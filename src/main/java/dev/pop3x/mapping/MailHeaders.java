@@ -5,6 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 
 import dev.pop3x.session.SpooledMessage;
 import jakarta.mail.Header;
@@ -30,6 +31,10 @@ final class MailHeaders {
      */
     static final int MAX_HEADER_BLOCK_BYTES = 256 * 1024;
     private static final String OWN_HEADER_PREFIX = "camelpop3x";
+    /** RFC 5322 §3.6: fields a message has at most once. */
+    private static final Set<String> ONCE_ONLY = Set.of("date", "from", "sender", "message-id", "in-reply-to",
+            "references", "subject");
+    private static final Set<String> ADDRESS_LISTS = Set.of("to", "cc", "bcc", "reply-to");
 
     private MailHeaders() {
     }
@@ -73,8 +78,7 @@ final class MailHeaders {
         }
         for (Map.Entry<String, List<String>> entry : grouped.entrySet()) {
             String name = spelling.get(entry.getKey());
-            List<String> values = entry.getValue();
-            Object value = values.size() == 1 ? values.get(0) : List.copyOf(values);
+            Object value = valueOf(entry.getKey(), entry.getValue());
             if (entry.getKey().startsWith(OWN_HEADER_PREFIX) && target.get(name) != null) {
                 continue; // the consumer's own headers win over anything a mail claims, whatever the filter
             }
@@ -83,6 +87,21 @@ final class MailHeaders {
             }
             target.put(name, value);
         }
+    }
+
+    /**
+     * One value for a field RFC 5322 allows once (a route reads Subject or From as text, not as a list): the first,
+     * as mail programs show it; repeated address lists are joined, so no recipient is lost. Other repeated fields
+     * (Received, ...) are a list in order.
+     */
+    private static Object valueOf(String lowerCaseName, List<String> values) {
+        if (values.size() == 1) {
+            return values.get(0);
+        }
+        if (ADDRESS_LISTS.contains(lowerCaseName)) {
+            return String.join(", ", values);
+        }
+        return ONCE_ONLY.contains(lowerCaseName) ? values.get(0) : List.copyOf(values);
     }
 
     /** RFC 5322 field name: printable US-ASCII except colon. */

@@ -88,10 +88,8 @@ record MimeContent(String body, List<NamedPart> attachments, List<String> damage
     /** An attached mail whose bytes are the mail itself (not base64 or quoted-printable encoded). */
     private static boolean isWholeMessage(MailPart part) {
         String type = part.mimeType();
-        String encoding = part.transferEncoding();
         return (type.equals("message/rfc822") || type.equals("message/global"))
-               && (encoding == null || encoding.equals("7bit") || encoding.equals("8bit")
-                   || encoding.equals("binary"));
+               && TransferDecoding.kind(part.transferEncoding()) == TransferDecoding.Kind.IDENTITY;
     }
 
     /** Depth-first: the first text/plain (else text/html) that is not an attachment is the body. */
@@ -153,9 +151,7 @@ record MimeContent(String body, List<NamedPart> attachments, List<String> damage
     }
 
     private static boolean isUuencoded(MailPart part) {
-        String encoding = part.transferEncoding();
-        return encoding != null && (encoding.equals("x-uuencode") || encoding.equals("uuencode")
-                                    || encoding.equals("x-uue"));
+        return TransferDecoding.kind(part.transferEncoding()) == TransferDecoding.Kind.UUENCODE;
     }
 
     private static String uuencodeFileName(MailPart part, MailBytes bytes) throws IOException {

@@ -43,10 +43,12 @@ final class MimeParser {
     }
 
     /**
-     * The header fields in [start, end), reading at most limit bytes: the header block ends at an empty line, a line of
-     * only spaces and tabs after a field, or a line that is not a header field and is not followed by one (it is then
-     * the first line of the body: a mail without its empty line keeps its text). A stray line between two fields is
-     * skipped, as are lines of spaces before the first field and a first line of a mail that is an mbox "From " line.
+     * The header fields in [start, end), reading at most limit bytes. The header block ends at an empty line; at a line
+     * of only spaces and tabs that text follows (not a field or a folded line: then it is part of the folding); and at
+     * a line that is not a field when text follows it, or (before any field) anything but a field (that line is then the
+     * first of the body: a mail without its empty line, or without any header, keeps its text). A stray line before or
+     * between fields is skipped, as are lines of spaces before the first field and a first line of a mail that is an
+     * mbox "From " line.
      */
     static Fields headers(MailBytes bytes, long start, long end, long limit, boolean mailStart) {
         List<Header> headers = new ArrayList<>();
@@ -54,19 +56,20 @@ final class MimeParser {
         long pos = start;
         String name = null;
         StringBuilder value = new StringBuilder();
-        if (mailStart && startsWith(bytes, pos, max, "From ")) {
+        if (mailStart && startsWith(bytes, pos, max, "From ")
+            && fieldColon(bytes, pos, bytes.lineBreak(pos, max)) < 0) {
             pos = bytes.afterLineBreak(bytes.lineBreak(pos, max), max);
         }
         while (pos < max) {
             long lineEnd = bytes.lineBreak(pos, max);
             long next = bytes.afterLineBreak(lineEnd, max);
             if (onlySpaces(bytes, pos, lineEnd)) {
-                if (name == null && lineEnd > pos) {
-                    pos = next; // spaces before the first field: junk, not the separator
+                if (lineEnd > pos && (name == null || fieldOrFoldingFollows(bytes, next, max))) {
+                    pos = next; // spaces before the first field, or inside a folded field: not the separator
                     continue;
                 }
                 pos = next;
-                break; // the separator line (empty, or only spaces after a field)
+                break; // the separator: an empty line, or one of spaces that text follows
             }
             int first = bytes.at(pos);
             if (first == ' ' || first == '\t') {
@@ -79,11 +82,11 @@ final class MimeParser {
             }
             long colon = fieldColon(bytes, pos, lineEnd);
             if (colon < 0) {
-                if (next < max && fieldColon(bytes, next, bytes.lineBreak(next, max)) >= 0) {
-                    pos = next; // a stray line between fields: skipped, the fields after it still read
+                if (name != null ? fieldOrFoldingFollows(bytes, next, max) : fieldFollows(bytes, next, max)) {
+                    pos = next; // a stray line among the fields: skipped, the fields after it still read
                     continue;
                 }
-                break; // not a field, nor followed by one: the body starts here, without its empty line
+                break; // text follows: the body starts here, without its empty line
             }
             if (name != null) {
                 headers.add(new Header(name, value.toString()));
@@ -112,25 +115,35 @@ final class MimeParser {
         MailPart headerOnly = new MailPart(block.headers(), block.end(), end, PartType.TEXT_PLAIN, List.of());
         PartType type = PartType.of(headerOnly.header("Content-Type"), defaultType);
         List<MailPart> children = List.of();
+        long contentEnd = end;
         if (type.mimeType().startsWith("multipart/")) {
             PartType childDefault = type.mimeType().equals("multipart/digest") ? PartType.MESSAGE_RFC822
                     : PartType.TEXT_PLAIN;
-            children = parts(block.end(), end, type.boundary(), childDefault, depth);
+            Parts parts = parts(block.end(), end, type.boundary(), childDefault, depth);
+            children = parts.parts();
+            if (children.isEmpty()) {
+                contentEnd = parts.preambleEnd(); // no parts: what a person reads is the text before the delimiter
+            }
         }
-        return new MailPart(block.headers(), block.end(), end, type, children);
+        return new MailPart(block.headers(), block.end(), contentEnd, type, children);
+    }
+
+    /** A multipart's parts, and where the text before its first delimiter ends. */
+    private record Parts(List<MailPart> parts, long preambleEnd) {
     }
 
     /**
-     * The parts between the boundary lines of a multipart's content. Without a boundary parameter the first line that
-     * starts with "--" is taken as the first boundary, as Jakarta Mail does. No boundary line at all gives no parts.
+     * The parts between the delimiter lines of a multipart's content. Without a boundary parameter the first line that
+     * starts with "--" is taken as the first delimiter, as Jakarta Mail does. No delimiter line at all gives no parts.
      */
-    private List<MailPart> parts(long start, long end, String boundary, PartType childDefault, int depth)
+    private Parts parts(long start, long end, String boundary, PartType childDefault, int depth)
             throws MalformedMailException {
         byte[] dashes = boundary == null ? firstDashLine(start, end) : latin1Bytes("--" + boundary);
         List<MailPart> parts = new ArrayList<>();
         if (dashes == null) {
-            return parts;
+            return new Parts(parts, end);
         }
+        long preambleEnd = end;
         long partStart = -1;
         long pos = start;
         while (pos < end) {
@@ -139,25 +152,31 @@ final class MimeParser {
             if (kind != NOT_DELIMITER) {
                 if (partStart >= 0) {
                     parts.add(entity(partStart, lineBreakBefore(pos, partStart), childDefault, false, depth + 1));
+                } else if (preambleEnd == end) {
+                    preambleEnd = lineBreakBefore(pos, start);
                 }
                 if (kind == CLOSE) {
-                    return parts;
+                    return new Parts(parts, preambleEnd);
                 }
                 partStart = bytes.afterLineBreak(lineEnd, end);
             }
             pos = bytes.afterLineBreak(lineEnd, end);
         }
         if (partStart >= 0 && partStart < end) {
-            parts.add(entity(partStart, end, childDefault, false, depth + 1)); // no close boundary
+            parts.add(entity(partStart, end, childDefault, false, depth + 1)); // no close delimiter
         }
-        return parts;
+        return new Parts(parts, preambleEnd);
     }
 
     private static final int NOT_DELIMITER = 0;
     private static final int OPEN = 1;
     private static final int CLOSE = 2;
 
-    /** "--boundary" followed by nothing but spaces (a delimiter) or by "--" (the close delimiter). */
+    /**
+     * "--boundary" alone on its line, or followed by "--" (the close delimiter) or by a space or tab: what follows that
+     * (transport padding, or junk) does not matter. "--boundary" followed by any other character is content: real mail
+     * nests boundaries that are prefixes of each other.
+     */
     private int delimiter(long lineStart, long lineEnd, byte[] dashes) {
         if (lineEnd - lineStart < dashes.length) {
             return NOT_DELIMITER;
@@ -168,10 +187,14 @@ final class MimeParser {
             }
         }
         long rest = lineStart + dashes.length;
-        if (rest + 1 < lineEnd && bytes.at(rest) == '-' && bytes.at(rest + 1) == '-') {
+        if (rest == lineEnd) {
+            return OPEN;
+        }
+        int next = bytes.at(rest);
+        if (next == '-' && rest + 1 < lineEnd && bytes.at(rest + 1) == '-') {
             return CLOSE;
         }
-        return onlySpaces(bytes, rest, lineEnd) ? OPEN : NOT_DELIMITER;
+        return next == ' ' || next == '\t' ? OPEN : NOT_DELIMITER;
     }
 
     /** The line break before a delimiter line belongs to the delimiter: the part ends before it. */
@@ -198,6 +221,23 @@ final class MimeParser {
             pos = bytes.afterLineBreak(lineEnd, end);
         }
         return null;
+    }
+
+    /** True when the line at pos is a header field or a folded continuation that holds more than spaces. */
+    private static boolean fieldOrFoldingFollows(MailBytes bytes, long pos, long max) {
+        if (pos >= max) {
+            return false;
+        }
+        long lineEnd = bytes.lineBreak(pos, max);
+        int first = bytes.at(pos);
+        if (first == ' ' || first == '\t') {
+            return !onlySpaces(bytes, pos, lineEnd);
+        }
+        return fieldColon(bytes, pos, lineEnd) >= 0;
+    }
+
+    private static boolean fieldFollows(MailBytes bytes, long pos, long max) {
+        return pos < max && fieldColon(bytes, pos, bytes.lineBreak(pos, max)) >= 0;
     }
 
     /** The colon of a header field line ("name:" or the obsolete "name :"), or -1 when the line is not a field. */

@@ -4,7 +4,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -121,7 +120,7 @@ class EncodedWordsTest {
         int values = 0;
         for (Path file : SharedCorpus.mails()) {
             byte[] mail = Files.readAllBytes(file);
-            for (Header header : Collections.list(MailHeaders.parse(mail, mail.length).getAllHeaders())) {
+            for (Header header : MimeParser.headers(MailBytes.of(mail), 0, mail.length, mail.length, true).headers()) {
                 String value = header.getValue();
                 if (value == null || !value.contains("=?")) {
                     continue;

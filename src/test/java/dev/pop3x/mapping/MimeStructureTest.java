@@ -81,11 +81,19 @@ class MimeStructureTest {
     }
 
     @Test
-    void aLineThatOnlyStartsWithTheBoundaryIsContentAndPaddingAfterADelimiterIsAllowed() throws Exception {
+    void whatFollowsTheBoundaryOnADelimiterLineIsIgnored() throws Exception {
         Exchange exchange = map(mail("Content-Type: multipart/mixed; boundary=abc", "", "--abc   ",
-                "Content-Type: text/plain", "", "--abcdef is text, not a delimiter", "--abc-- ", "--abc",
-                "after the close delimiter: epilogue"));
-        assertThat(exchange.getIn().getBody(String.class)).isEqualTo("--abcdef is text, not a delimiter");
+                "Content-Type: text/plain", "", "first", "--abc this should be ignored", "", "second",
+                "--abc-- and this too", "--abc", "after the close delimiter: epilogue"));
+        assertThat(exchange.getIn().getBody(String.class)).isEqualTo("first");
+        assertThat(exchange.getIn(AttachmentMessage.class).hasAttachments()).isFalse();
+    }
+
+    @Test
+    void aMultipartWithoutPartsShowsTheTextBeforeItsDelimiter() throws Exception {
+        Exchange exchange = map(mail("Content-Type: multipart/mixed; boundary=b", "", "no parts here", "",
+                "--b--", "", "epilogue"));
+        assertThat(exchange.getIn().getBody(String.class)).isEqualTo("no parts here\r\n");
     }
 
     @Test

@@ -29,6 +29,7 @@ public final class HostileMessages {
             "CamelFileName: /etc/passwd",
             "camelPop3xUid: x",
             "CAMELPOP3XMAPPINGERROR: none",
+            "CamelPop3xDecodingDamage: none",
             "DELETE: true",
             "copyTo: Trash",
             "MoveTo: Trash");
