@@ -32,7 +32,7 @@ class HostileMailThroughDovecotIT extends DovecotRouteTestSupport {
     /** The only Camel* headers an Exchange of the route may carry: the consumer's own. */
     private static final Set<String> OWN_HEADERS = Set.of(Pop3xConstants.UID, Pop3xConstants.MESSAGE_NUMBER,
             Pop3xConstants.SIZE, Pop3xConstants.ATTEMPT, Pop3xConstants.FIRST_SEEN, Pop3xConstants.TRUNCATED,
-            Pop3xConstants.MAPPING_ERROR);
+            Pop3xConstants.MAPPING_ERROR, Pop3xConstants.DECODING_DAMAGE);
 
     private final List<Map<String, Object>> routeHeaders = new CopyOnWriteArrayList<>();
     private final List<Map<String, Object>> deadHeaders = new CopyOnWriteArrayList<>();
@@ -76,6 +76,10 @@ class HostileMailThroughDovecotIT extends DovecotRouteTestSupport {
         for (Map<String, Object> headers : routeHeaders) {
             assertNoForgedHeaders(headers, uids, true);
         }
+        // damaged base64 is delivered, decoded as far as it goes, and flagged
+        assertThat(routeHeaders).filteredOn(h -> "hostile broken-base64".equals(h.get("Subject")))
+                .singleElement().satisfies(h -> assertThat((String) h.get(Pop3xConstants.DECODING_DAMAGE))
+                        .startsWith("body: base64"));
         for (Map<String, Object> headers : deadHeaders) {
             assertNoForgedHeaders(headers, uids, false);
         }
@@ -94,6 +98,7 @@ class HostileMailThroughDovecotIT extends DovecotRouteTestSupport {
     private static void assertNoForgedHeaders(Map<String, Object> headers, Set<String> uids, boolean strict) {
         assertThat(uids).contains((String) headers.get(Pop3xConstants.UID)); // not the forged "x"
         assertThat(headers.get(Pop3xConstants.MAPPING_ERROR)).isNotEqualTo("none");
+        assertThat(headers.get(Pop3xConstants.DECODING_DAMAGE)).isNotEqualTo("none");
         for (String name : headers.keySet()) {
             String lower = name.toLowerCase(Locale.ROOT);
             assertThat(lower).as("steering header").isNotIn("delete", "copyto", "moveto");
