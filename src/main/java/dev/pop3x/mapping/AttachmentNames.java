@@ -39,13 +39,21 @@ final class AttachmentNames {
     private static String strictFileName(MailPart part) throws ParseException {
         String disposition = part.header("Content-Disposition");
         if (disposition != null) {
-            String name = new ContentDisposition(MailHeaders.unfold(disposition)).getParameter("filename");
+            String value = MailHeaders.unfold(disposition);
+            SimpleParameters simple = SimpleParameters.parse(value);
+            String name = simple != null ? simple.get("filename")
+                    : new ContentDisposition(value).getParameter("filename");
             if (name != null) {
                 return name;
             }
         }
         String type = part.header("Content-Type");
-        return type == null ? null : new ContentType(MailHeaders.unfold(type)).getParameter("name");
+        if (type == null) {
+            return null;
+        }
+        String value = MailHeaders.unfold(type);
+        SimpleParameters simple = SimpleParameters.parse(value);
+        return simple != null ? simple.get("name") : new ContentType(value).getParameter("name");
     }
 
     /** "logo.png" for an inline part known only as {@code Content-ID: <logo@example.com>}; null without one. */

@@ -65,27 +65,56 @@ final class MailHeaders {
     static void copy(List<Header> headers, Map<String, Object> target, HeaderFilterStrategy headerFilter,
             Exchange exchange) {
         // group case-insensitively: "Received" and "received" are one header, kept in order of appearance
-        Map<String, List<String>> grouped = new LinkedHashMap<>();
-        Map<String, String> spelling = new LinkedHashMap<>();
+        Map<String, Field> fields = new LinkedHashMap<>(headers.size() * 2);
         for (Header header : headers) {
             String name = header.getName() == null ? "" : header.getName().trim();
             if (!isFieldName(name) || header.getValue() == null) {
                 continue; // e.g. an mbox "From " line or a line without a colon
             }
             String key = name.toLowerCase(Locale.ROOT);
-            spelling.putIfAbsent(key, name);
-            grouped.computeIfAbsent(key, k -> new ArrayList<>()).add(decodeHeaderValue(header.getValue()));
+            Field field = fields.get(key);
+            if (field == null) {
+                fields.put(key, new Field(name, decodeHeaderValue(header.getValue())));
+            } else {
+                field.add(decodeHeaderValue(header.getValue()));
+            }
         }
-        for (Map.Entry<String, List<String>> entry : grouped.entrySet()) {
-            String name = spelling.get(entry.getKey());
-            Object value = valueOf(entry.getKey(), entry.getValue());
-            if (entry.getKey().startsWith(OWN_HEADER_PREFIX) && target.get(name) != null) {
+        for (Map.Entry<String, Field> entry : fields.entrySet()) {
+            Field field = entry.getValue();
+            Object value = valueOf(entry.getKey(), field);
+            if (entry.getKey().startsWith(OWN_HEADER_PREFIX) && target.get(field.name) != null) {
                 continue; // the consumer's own headers win over anything a mail claims, whatever the filter
             }
-            if (headerFilter != null && headerFilter.applyFilterToExternalHeaders(name, value, exchange)) {
+            if (headerFilter != null && headerFilter.applyFilterToExternalHeaders(field.name, value, exchange)) {
                 continue;
             }
-            target.put(name, value);
+            target.put(field.name, value);
+        }
+    }
+
+    /** A header field's first spelling and its values in order (most fields have one: no list for those). */
+    private static final class Field {
+        final String name;
+        final String first;
+        List<String> more;
+
+        Field(String name, String first) {
+            this.name = name;
+            this.first = first;
+        }
+
+        void add(String value) {
+            if (more == null) {
+                more = new ArrayList<>(2);
+            }
+            more.add(value);
+        }
+
+        List<String> all() {
+            List<String> all = new ArrayList<>(1 + more.size());
+            all.add(first);
+            all.addAll(more);
+            return all;
         }
     }
 
@@ -94,14 +123,11 @@ final class MailHeaders {
      * as mail programs show it; repeated address lists are joined, so no recipient is lost. Other repeated fields
      * (Received, ...) are a list in order.
      */
-    private static Object valueOf(String lowerCaseName, List<String> values) {
-        if (values.size() == 1) {
-            return values.get(0);
+    private static Object valueOf(String lowerCaseName, Field field) {
+        if (field.more == null || ONCE_ONLY.contains(lowerCaseName)) {
+            return field.first;
         }
-        if (ADDRESS_LISTS.contains(lowerCaseName)) {
-            return String.join(", ", values);
-        }
-        return ONCE_ONLY.contains(lowerCaseName) ? values.get(0) : List.copyOf(values);
+        return ADDRESS_LISTS.contains(lowerCaseName) ? String.join(", ", field.all()) : List.copyOf(field.all());
     }
 
     /** RFC 5322 field name: printable US-ASCII except colon. */

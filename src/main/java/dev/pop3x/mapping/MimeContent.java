@@ -142,6 +142,10 @@ record MimeContent(String body, List<NamedPart> attachments, List<String> damage
             return null;
         }
         String value = MailHeaders.unfold(header);
+        SimpleParameters simple = SimpleParameters.parse(value);
+        if (simple != null) {
+            return simple.value();
+        }
         try {
             String disposition = new ContentDisposition(value).getDisposition();
             return disposition == null ? null : disposition.toLowerCase(Locale.ROOT);

@@ -28,33 +28,37 @@ record PartType(String mimeType, String charset, String boundary, String name) {
             return defaultType;
         }
         String value = MailHeaders.unfold(header).strip();
+        SimpleParameters simple = SimpleParameters.parse(value);
+        if (simple != null) {
+            return new PartType(mimeType(simple.value(), simple.get("boundary"), defaultType), simple.get("charset"),
+                    simple.get("boundary"), simple.get("name"));
+        }
         try {
             ContentType parsed = new ContentType(value);
             return new PartType(parsed.getBaseType().toLowerCase(Locale.ROOT), parsed.getParameter("charset"),
                     parsed.getParameter("boundary"), parsed.getParameter("name"));
         } catch (ParseException | RuntimeException e) {
-            return lenient(value, defaultType);
+            String boundary = parameter(value, "boundary");
+            String base = value.split(";", 2)[0].strip().toLowerCase(Locale.ROOT);
+            return new PartType(mimeType(base, boundary, defaultType), parameter(value, "charset"), boundary,
+                    parameter(value, "name"));
         }
     }
 
-    private static PartType lenient(String value, PartType defaultType) {
-        String base = value.split(";", 2)[0].strip().toLowerCase(Locale.ROOT);
-        String boundary = parameter(value, "boundary");
-        String mimeType;
+    /** "type/subtype" as given, or with the subtype a mail program would assume when it is missing. */
+    private static String mimeType(String base, String boundary, PartType defaultType) {
         int slash = base.indexOf('/');
-        if (slash > 0 && slash < base.length() - 1) {
-            mimeType = base;
-        } else {
-            String type = slash > 0 ? base.substring(0, slash) : base;
-            mimeType = switch (type) {
-                case "text" -> "text/plain";
-                case "multipart" -> boundary != null ? "multipart/mixed" : defaultType.mimeType();
-                case "message" -> "message/rfc822";
-                case "application", "image", "audio", "video", "font", "model" -> type + "/octet-stream";
-                default -> defaultType.mimeType();
-            };
+        if (slash > 0 && slash < base.length() - 1 && base.indexOf(' ') < 0) {
+            return base;
         }
-        return new PartType(mimeType, parameter(value, "charset"), boundary, parameter(value, "name"));
+        String type = slash > 0 ? base.substring(0, slash) : base;
+        return switch (type) {
+            case "text" -> "text/plain";
+            case "multipart" -> boundary != null ? "multipart/mixed" : defaultType.mimeType();
+            case "message" -> "message/rfc822";
+            case "application", "image", "audio", "video", "font", "model" -> type + "/octet-stream";
+            default -> defaultType.mimeType();
+        };
     }
 
     /** A parameter picked out of a header that strict parsing rejected; null when absent or empty. */
