@@ -13,13 +13,21 @@ final class HeaderBlock {
     }
 
     /**
-     * True when the header block (up to the first empty line, or the end of a mail that has no body) is longer than
-     * limit bytes. Line ends are CRLF, LF or a bare CR, as Jakarta Mail's header parser reads them.
+     * True when the header block, as {@link MimeParser#headers} ends it, is longer than limit bytes. Most mails have
+     * an empty line well within the limit: only without one is the parser asked (a line of spaces or text that is no
+     * field ends the block too). Line ends are CRLF, LF or a bare CR.
      */
     static boolean longerThan(SpooledMessage raw, int limit) throws IOException {
-        if (raw.size() <= limit) {
+        if (raw.size() <= limit || !noEmptyLineWithin(raw, limit)) {
             return false;
         }
+        // the parser also ends a header block at a line of spaces or at text that is no field: then it is short
+        SpooledMessage.Head head = raw.head(limit);
+        return MimeParser.headers(MailBytes.of(head.bytes()), 0, head.length(), limit, true).end() >= head.length();
+    }
+
+    /** Line ends are CRLF, LF or a bare CR, as Jakarta Mail's header parser reads them. */
+    private static boolean noEmptyLineWithin(SpooledMessage raw, int limit) throws IOException {
         try (InputStream in = new BufferedInputStream(raw.openStream(), 65536)) {
             boolean lineStart = true;
             boolean afterCr = false;

@@ -1,6 +1,7 @@
 package dev.pop3x.mapping;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -159,8 +160,11 @@ record MimeContent(String body, List<NamedPart> attachments, List<String> damage
     }
 
     private static String uuencodeFileName(MailPart part, MailBytes bytes) throws IOException {
-        byte[] head = bytes.open(part.contentStart(), Math.min(part.contentEnd(), part.contentStart() + 4096))
-                .readAllBytes();
+        byte[] head;
+        try (InputStream in = bytes.open(part.contentStart(),
+                Math.min(part.contentEnd(), part.contentStart() + 4096))) {
+            head = in.readAllBytes(); // closed: on a spool file the stream holds a file handle of its own
+        }
         return TransferDecoding.uuencodeFileName(head, 0, head.length);
     }
 
