@@ -21,7 +21,15 @@ final class MimeParser {
     /** Deeper nesting than this is treated as a broken (or hostile) mail rather than recursed into. */
     static final int MAX_DEPTH = 64;
 
+    /** More parts than this make a broken (or hostile) mail: each part's header fields are held in heap. */
+    static final int MAX_PARTS = 10_000;
+
+    /** The header blocks of all of a mail's parts together, held in heap however large a spooled mail is. */
+    static final long MAX_PART_HEADER_BYTES = 8L * 1024 * 1024;
+
     private final MailBytes bytes;
+    private int entities;
+    private long headerBytes;
 
     private MimeParser(MailBytes bytes) {
         this.bytes = bytes;
@@ -111,7 +119,14 @@ final class MimeParser {
         if (depth > MAX_DEPTH) {
             throw new MalformedMailException("MIME parts nested deeper than " + MAX_DEPTH);
         }
+        if (++entities > MAX_PARTS) {
+            throw new MalformedMailException("more than " + MAX_PARTS + " MIME parts");
+        }
         Fields block = headers(bytes, start, end, MailHeaders.MAX_HEADER_BLOCK_BYTES, mailStart);
+        headerBytes += block.end() - start;
+        if (headerBytes > MAX_PART_HEADER_BYTES) {
+            throw new MalformedMailException("MIME part headers larger than " + MAX_PART_HEADER_BYTES + " bytes");
+        }
         MailPart headerOnly = new MailPart(block.headers(), block.end(), end, PartType.TEXT_PLAIN, List.of());
         PartType type = PartType.of(headerOnly.header("Content-Type"), defaultType);
         List<MailPart> children = List.of();

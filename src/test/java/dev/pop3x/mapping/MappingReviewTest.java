@@ -64,6 +64,31 @@ class MappingReviewTest {
         assertThat(raw.getHeader("Subject")).isEqualTo(subject);
     }
 
+    @Test
+    void aMailWithMorePartsThanTheLimitIsDeliveredRawInsteadOfFillingTheHeap() throws IOException {
+        byte[] mail = crlf("Subject: parts", "Content-Type: multipart/mixed; boundary=b", "",
+                "--b\r\nContent-Type: image/png\r\n\r\nx\r\n".repeat(MimeParser.MAX_PARTS + 1) + "--b--");
+
+        Message in = map(spool(mail), true);
+        assertThat(in.getHeader(Pop3xConstants.MAPPING_ERROR, String.class)).contains("MIME parts");
+        assertThat(in.getHeader("Subject")).isEqualTo("parts");
+        assertThat(HostileMappingTest.bodyBytes(in)).isEqualTo(mail);
+        assertThat(in.getExchange().getIn(AttachmentMessage.class).hasAttachments()).isFalse();
+    }
+
+    @Test
+    void partHeadersLargerThanTheirBudgetTogetherAreDeliveredRaw() throws IOException {
+        String part = "--b\r\nContent-Type: image/png\r\nX-Pad: " + "p".repeat(200_000) + "\r\n\r\nx\r\n";
+        int parts = (int) (MimeParser.MAX_PART_HEADER_BYTES / 200_000) + 1;
+        byte[] mail = crlf("Subject: fat parts", "Content-Type: multipart/mixed; boundary=b", "",
+                part.repeat(parts) + "--b--");
+
+        Message in = map(spool(mail), true);
+        assertThat(in.getHeader(Pop3xConstants.MAPPING_ERROR, String.class)).contains("MIME part headers");
+        assertThat(in.getHeader("Subject")).isEqualTo("fat parts");
+        assertThat(HostileMappingTest.bodyBytes(in)).isEqualTo(mail);
+    }
+
     private static Message map(SpooledMessage raw, boolean mapMailMessage) {
         Exchange exchange = camel.newExchange();
         new MailMapper(mapMailMessage, new Pop3xHeaderFilterStrategy()).map(raw, exchange.getIn());
