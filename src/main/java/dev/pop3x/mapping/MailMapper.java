@@ -75,6 +75,8 @@ public final class MailMapper {
             MailPart mail;
             try {
                 mail = MimeParser.parse(bytes);
+            } catch (UncheckedIOException e) {
+                throw e; // the spool file could not be read: not the mail's fault
             } catch (MalformedMailException | RuntimeException | StackOverflowError e) {
                 MailHeaders.copy(MailHeaders.readHeadersOnly(raw), target, headerFilter);
                 mappingFailed(raw, target, e);
@@ -84,7 +86,9 @@ public final class MailMapper {
             MimeContent content;
             try {
                 content = MimeContent.of(mail, bytes, attachedMessageParts);
-            } catch (IOException | RuntimeException | StackOverflowError e) {
+            } catch (UncheckedIOException e) {
+                throw e;
+            } catch (RuntimeException | StackOverflowError e) {
                 mappingFailed(raw, target, e);
                 return;
             }

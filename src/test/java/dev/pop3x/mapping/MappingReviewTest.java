@@ -2,6 +2,7 @@ package dev.pop3x.mapping;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,6 +21,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** Defects found reviewing the own MIME parser, each as the route sees it. */
@@ -87,6 +89,17 @@ class MappingReviewTest {
         assertThat(in.getHeader(Pop3xConstants.MAPPING_ERROR, String.class)).contains("MIME part headers");
         assertThat(in.getHeader("Subject")).isEqualTo("fat parts");
         assertThat(HostileMappingTest.bodyBytes(in)).isEqualTo(mail);
+    }
+
+    @Test
+    void aSpoolFileThatCannotBeReadFailsTheMappingInsteadOfPassingForABadMail() throws IOException {
+        SpooledMessage raw = spool(crlf("Subject: gone", "", "body"));
+        Path file = raw.spoolFile().orElseThrow();
+        Files.delete(file);
+        Files.createDirectory(file); // opens, but every read fails: a disk error in the middle of the mail
+
+        assertThatThrownBy(() -> map(raw, true)).isInstanceOf(UncheckedIOException.class);
+        Files.delete(file);
     }
 
     private static Message map(SpooledMessage raw, boolean mapMailMessage) {
