@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.StringJoiner;
 
 import dev.pop3x.session.SpooledMessage;
 import jakarta.mail.Header;
@@ -127,7 +128,18 @@ final class MailHeaders {
         if (field.more == null || ONCE_ONLY.contains(lowerCaseName)) {
             return field.first;
         }
-        return ADDRESS_LISTS.contains(lowerCaseName) ? String.join(", ", field.all()) : List.copyOf(field.all());
+        return ADDRESS_LISTS.contains(lowerCaseName) ? joinAddresses(field.all()) : List.copyOf(field.all());
+    }
+
+    /** An empty repeat ("To:" with no address) adds no separator. */
+    private static String joinAddresses(List<String> values) {
+        StringJoiner joined = new StringJoiner(", ");
+        for (String value : values) {
+            if (!value.isBlank()) {
+                joined.add(value);
+            }
+        }
+        return joined.toString();
     }
 
     /** RFC 5322 field name: printable US-ASCII except colon. */

@@ -35,7 +35,19 @@ final class PartDataSource implements DataSource {
     @Override
     public String getContentType() {
         String header = part.header("Content-Type");
-        return header != null ? MailHeaders.unfold(header).strip() : part.mimeType();
+        if (header == null) {
+            return part.mimeType();
+        }
+        String value = MailHeaders.unfold(header).strip();
+        int semicolon = value.indexOf(';');
+        String base = semicolon < 0 ? value : value.substring(0, semicolon);
+        // "application; name=x.pdf" names no type a reader could parse: the one the part is read as, with the parameters
+        return hasSubtype(base) ? value : part.mimeType() + (semicolon < 0 ? "" : value.substring(semicolon));
+    }
+
+    private static boolean hasSubtype(String base) {
+        int slash = base.indexOf('/');
+        return slash > 0 && !base.substring(slash + 1).isBlank();
     }
 
     @Override

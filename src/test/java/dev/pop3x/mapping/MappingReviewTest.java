@@ -11,6 +11,7 @@ import java.util.stream.Stream;
 import dev.pop3x.Pop3xConstants;
 import dev.pop3x.session.SpooledMessage;
 import dev.pop3x.testsupport.StartedCamelContext;
+import jakarta.mail.internet.ContentType;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.apache.camel.attachment.Attachment;
@@ -100,6 +101,26 @@ class MappingReviewTest {
 
         assertThatThrownBy(() -> map(raw, true)).isInstanceOf(UncheckedIOException.class);
         Files.delete(file);
+    }
+
+    @Test
+    void anAttachmentWhoseTypeLacksItsSubtypeHasAContentTypeAReaderCanParse() throws Exception {
+        Message in = map(SpooledMessage.of(crlf("Subject: s", "Content-Type: application; name=x.pdf", "", "PDF")),
+                true);
+
+        Attachment attachment = in.getExchange().getIn(AttachmentMessage.class).getAttachmentObject("x.pdf");
+        String contentType = attachment.getDataHandler().getContentType();
+        assertThat(contentType).isEqualTo("application/octet-stream; name=x.pdf");
+        assertThat(new ContentType(contentType).getParameter("name")).isEqualTo("x.pdf");
+    }
+
+    @Test
+    void anEmptyRepeatedAddressFieldAddsNoSeparator() {
+        Message in = map(SpooledMessage.of(crlf("Subject: s", "To: a@example.com", "To:", "Cc:", "Cc: c@example.com",
+                "", "body")), true);
+
+        assertThat(in.getHeader("To")).isEqualTo("a@example.com");
+        assertThat(in.getHeader("Cc")).isEqualTo("c@example.com");
     }
 
     private static Message map(SpooledMessage raw, boolean mapMailMessage) {
