@@ -36,7 +36,7 @@ public final class Pop3xConstants {
               javaType = "String")
     public static final String MAPPING_ERROR = MailMapper.MAPPING_ERROR;
 
-    @Metadata(description = "Set when a part's transfer encoding (base64, quoted-printable, uuencode) is damaged: for each such part its attachment name (or body) and what is wrong, separated by '; '. What could be decoded is still delivered; opening the attachment does not fail.",
+    @Metadata(description = "Set when a part's transfer encoding (base64, quoted-printable, uuencode) is damaged: for each such part its attachment name (or body) and what is wrong, separated by '; '. What could be decoded is still delivered; opening the attachment does not fail. Checked for mails held in memory (up to spoolThreshold); a larger mail is decoded as leniently but not checked.",
               javaType = "String")
     public static final String DECODING_DAMAGE = MailMapper.DECODING_DAMAGE;
 

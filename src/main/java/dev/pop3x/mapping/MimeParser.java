@@ -153,7 +153,9 @@ final class MimeParser {
      */
     private Parts parts(long start, long end, String boundary, PartType childDefault, int depth)
             throws MalformedMailException {
-        byte[] dashes = boundary == null ? firstDashLine(start, end) : latin1Bytes("--" + boundary);
+        // an empty boundary would make every "-- " signature line a delimiter: read it as no boundary at all
+        byte[] dashes = boundary == null || boundary.isBlank() ? firstDashLine(start, end)
+                : latin1Bytes("--" + boundary);
         List<MailPart> parts = new ArrayList<>();
         if (dashes == null) {
             return new Parts(parts, end);

@@ -124,6 +124,13 @@ class MimeStructureTest {
     }
 
     @Test
+    void anEmptyBoundaryParameterIsNoBoundary() throws Exception {
+        Exchange exchange = map(mail("Content-Type: multipart/mixed; boundary=\"\"", "", "--real", "",
+                "the text", "-- ", "signature", "--real--"));
+        assertThat(exchange.getIn().getBody(String.class)).isEqualTo("the text\r\n-- \r\nsignature");
+    }
+
+    @Test
     void aPartWithoutHeadersIsPlainText() throws Exception {
         Exchange exchange = map(mail("Content-Type: multipart/mixed; boundary=b", "", "--b", "", "no headers here",
                 "--b--"));

@@ -96,6 +96,13 @@ public class Pop3xComponentConfiguration extends ComponentConfigurationPropertie
     private Boolean mapMailMessage;
 
     /**
+     * With mapMailMessage=true: also offer the attachments inside an attached or forwarded mail (a message/rfc822
+     * part) as attachments of the Exchange, after the attached mail itself (which stays an attachment, e.g.
+     * message.eml). false: only the attached mail.
+     */
+    private Boolean attachedMessageParts;
+
+    /**
      * How many times a message may fail in the route, counted across polls and restarts, before it is poison. 0 =
      * retry forever. A route's own redeliveries inside one Exchange count as one attempt.
      */
@@ -281,6 +288,14 @@ public class Pop3xComponentConfiguration extends ComponentConfigurationPropertie
 
     public void setLedgerDirectory(String ledgerDirectory) {
         this.ledgerDirectory = ledgerDirectory;
+    }
+
+    public Boolean getAttachedMessageParts() {
+        return attachedMessageParts;
+    }
+
+    public void setAttachedMessageParts(Boolean attachedMessageParts) {
+        this.attachedMessageParts = attachedMessageParts;
     }
 
     public Boolean getMapMailMessage() {
