@@ -1,6 +1,9 @@
 package dev.pop3x.mapping;
 
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -91,30 +94,16 @@ final class Base64Decoder extends DecodingStream {
 
     /** Decodes characters as the stream decodes bytes (for encoded words); chars above 0xFF are skipped. */
     static byte[] decode(CharSequence s, int from, int to) {
-        byte[] out = new byte[(to - from) * 3 / 4 + 3];
-        int o = 0;
-        int bits = 0;
-        int count = 0;
+        byte[] latin1 = new byte[to - from];
         for (int i = from; i < to; i++) {
-            int v = value(s.charAt(i));
-            if (v >= 0) {
-                bits = bits << 6 | v;
-                if (++count == 4) {
-                    out[o] = (byte) (bits >> 16);
-                    out[o + 1] = (byte) (bits >> 8);
-                    out[o + 2] = (byte) bits;
-                    o += 3;
-                    count = 0;
-                    bits = 0;
-                }
-            } else if (v == PAD) {
-                o = flush(out, o, bits, count);
-                count = 0;
-                bits = 0;
-            }
+            char c = s.charAt(i);
+            latin1[i - from] = c > 0xFF ? (byte) '!' : (byte) c; // '!' is outside the alphabet: skipped
         }
-        o = flush(out, o, bits, count);
-        return o == out.length ? out : Arrays.copyOf(out, o);
+        try (InputStream in = new Base64Decoder(new ByteArrayInputStream(latin1))) {
+            return in.readAllBytes();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e); // a byte array does not fail
+        }
     }
 
     /**

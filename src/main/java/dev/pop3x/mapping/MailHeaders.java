@@ -1,5 +1,6 @@
 package dev.pop3x.mapping;
 
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -49,6 +50,16 @@ final class MailHeaders {
         } catch (Exception e) {
             LOG.debug("Could not read the mail's header", e);
             return List.of();
+        }
+    }
+
+    /** True when the header block, as the parser ends it, goes on beyond limit bytes. */
+    static boolean blockLongerThan(SpooledMessage raw, int limit) throws IOException {
+        if (raw.size() <= limit) {
+            return false;
+        }
+        try (MailBytes bytes = MailBytes.of(raw)) {
+            return MimeParser.headers(bytes, 0, bytes.size(), limit, true).cut();
         }
     }
 

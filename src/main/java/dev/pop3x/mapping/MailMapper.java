@@ -112,7 +112,7 @@ public final class MailMapper {
 
     private static boolean headerBlockTooLarge(SpooledMessage raw) {
         try {
-            return HeaderBlock.longerThan(raw, MailHeaders.MAX_HEADER_BLOCK_BYTES);
+            return MailHeaders.blockLongerThan(raw, MailHeaders.MAX_HEADER_BLOCK_BYTES);
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot read the spooled message", e);
         }

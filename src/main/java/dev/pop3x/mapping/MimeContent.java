@@ -24,7 +24,11 @@ record MimeContent(String body, List<NamedPart> attachments, List<String> damage
     private static final class Found {
         MailPart plain;
         MailPart html;
-        final List<MailPart> attachmentParts = new ArrayList<>();
+        final List<Attached> attachmentParts = new ArrayList<>();
+    }
+
+    /** An attachment part and its decoded file name (null when it has none), read once. */
+    private record Attached(MailPart part, String fileName) {
     }
 
     /** Attached mails inside attached mails are opened this deep, no deeper. */
@@ -37,7 +41,7 @@ record MimeContent(String body, List<NamedPart> attachments, List<String> damage
     static MimeContent of(MailPart mail, MailBytes bytes, boolean attachedMessageParts) throws IOException {
         Found found = new Found();
         walk(mail, found, 0);
-        List<MailPart> attachmentParts = attachedMessageParts
+        List<Attached> attachmentParts = attachedMessageParts
                 ? withAttachedMessageParts(found.attachmentParts, bytes, 0) : found.attachmentParts;
         MailPart bodyPart = found.plain != null ? found.plain : found.html;
         List<String> damage = new ArrayList<>();
@@ -48,8 +52,9 @@ record MimeContent(String body, List<NamedPart> attachments, List<String> damage
         }
         List<NamedPart> attachments = new ArrayList<>();
         Set<String> used = new HashSet<>();
-        for (MailPart part : attachmentParts) {
-            String name = AttachmentNames.fileNameOf(part);
+        for (Attached attached : attachmentParts) {
+            MailPart part = attached.part();
+            String name = attached.fileName();
             if (name == null && part.isMessage()) {
                 name = defaultMessageName(part);
             }
@@ -69,14 +74,14 @@ record MimeContent(String body, List<NamedPart> attachments, List<String> damage
         return new MimeContent(body, attachments, damage);
     }
 
-    private static List<MailPart> withAttachedMessageParts(List<MailPart> parts, MailBytes bytes, int depth) {
-        List<MailPart> all = new ArrayList<>();
-        for (MailPart part : parts) {
-            all.add(part);
-            if (depth < MAX_ATTACHED_MESSAGE_DEPTH && isWholeMessage(part)) {
+    private static List<Attached> withAttachedMessageParts(List<Attached> parts, MailBytes bytes, int depth) {
+        List<Attached> all = new ArrayList<>();
+        for (Attached attached : parts) {
+            all.add(attached);
+            if (depth < MAX_ATTACHED_MESSAGE_DEPTH && isWholeMessage(attached.part())) {
                 Found inner = new Found();
                 try {
-                    walk(MimeParser.parseAttachedMessage(bytes, part), inner, 1);
+                    walk(MimeParser.parseAttachedMessage(bytes, attached.part()), inner, 1);
                 } catch (MalformedMailException e) {
                     continue; // the attached mail itself is still there, as it is
                 }
@@ -105,8 +110,9 @@ record MimeContent(String body, List<NamedPart> attachments, List<String> damage
             }
             return;
         }
-        if (part.isMessage() || isAttachment(part)) {
-            found.attachmentParts.add(part);
+        String fileName = AttachmentNames.fileNameOf(part);
+        if (part.isMessage() || fileName != null || "attachment".equals(dispositionOf(part))) {
+            found.attachmentParts.add(new Attached(part, fileName));
         } else if (type.equals("text/plain") || depth == 0 && type.startsWith("text/")) {
             if (found.plain == null) {
                 found.plain = part;
@@ -116,7 +122,7 @@ record MimeContent(String body, List<NamedPart> attachments, List<String> damage
                 found.html = part;
             }
         } else if (!type.startsWith("text/")) {
-            found.attachmentParts.add(part); // e.g. an inline image known only by its Content-ID: still the mail's
+            found.attachmentParts.add(new Attached(part, null)); // e.g. an inline image known only by its Content-ID: still the mail's
         }
     }
 
@@ -131,10 +137,6 @@ record MimeContent(String body, List<NamedPart> attachments, List<String> damage
             default:
                 return subtype + ".txt";
         }
-    }
-
-    private static boolean isAttachment(MailPart part) {
-        return "attachment".equals(dispositionOf(part)) || AttachmentNames.fileNameOf(part) != null;
     }
 
     private static String dispositionOf(MailPart part) {

@@ -36,7 +36,11 @@ final class MimeParser {
     }
 
     /** The header block and where it ends. */
-    record Fields(List<Header> headers, long end) {
+    /**
+     * @param end the first byte after the header block
+     * @param cut true when the block was still going at the limit (and the mail goes on after it)
+     */
+    record Fields(List<Header> headers, long end, boolean cut) {
     }
 
     /** The whole mail: its header and, for a multipart, its parts (not the parts of attached messages). */
@@ -64,6 +68,7 @@ final class MimeParser {
         long pos = start;
         String name = null;
         StringBuilder value = new StringBuilder();
+        boolean ended = false;
         if (mailStart && startsWith(bytes, pos, max, "From ")
             && fieldColon(bytes, pos, bytes.lineBreak(pos, max)) < 0) {
             pos = bytes.afterLineBreak(bytes.lineBreak(pos, max), max);
@@ -77,6 +82,7 @@ final class MimeParser {
                     continue;
                 }
                 pos = next;
+                ended = true;
                 break; // the separator: an empty line, or one of spaces that text follows
             }
             int first = bytes.at(pos);
@@ -94,6 +100,7 @@ final class MimeParser {
                     pos = next; // a stray line among the fields: skipped, the fields after it still read
                     continue;
                 }
+                ended = true;
                 break; // text follows: the body starts here, without its empty line
             }
             if (name != null) {
@@ -111,7 +118,7 @@ final class MimeParser {
         if (name != null) {
             headers.add(new Header(name, value.toString()));
         }
-        return new Fields(headers, pos);
+        return new Fields(headers, pos, !ended && max < end);
     }
 
     private MailPart entity(long start, long end, PartType defaultType, boolean mailStart, int depth)

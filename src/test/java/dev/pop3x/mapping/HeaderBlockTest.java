@@ -14,7 +14,7 @@ class HeaderBlockTest {
     private static final int LIMIT = 64;
 
     private static boolean longerThanLimit(String mail) throws Exception {
-        return HeaderBlock.longerThan(SpooledMessage.of(mail.getBytes(StandardCharsets.ISO_8859_1)), LIMIT);
+        return MailHeaders.blockLongerThan(SpooledMessage.of(mail.getBytes(StandardCharsets.ISO_8859_1)), LIMIT);
     }
 
     @ParameterizedTest
