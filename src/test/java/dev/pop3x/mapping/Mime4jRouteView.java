@@ -54,7 +54,6 @@ import org.apache.james.mime4j.util.CharsetUtil;
  */
 final class Mime4jRouteView {
 
-    private static final int MAX_NAME_LENGTH = 255;
     private static final Charset WINDOWS_1252 = Charset.forName("windows-1252");
 
     /** One MIME entity as mime4j's parser reported it. */
@@ -269,45 +268,11 @@ final class Mime4jRouteView {
         for (Entity entity : attachments) {
             String name = fileName(entity);
             if (name != null) {
-                parts.put(unique(safe(name), used), RouteView.Content.of(entity.content));
+                // pop3x's own naming policy (not parsing, which is what is compared)
+                parts.put(AttachmentNames.unique(AttachmentNames.sanitize(name, used.size() + 1), used),
+                        RouteView.Content.of(entity.content));
             }
         }
         return parts;
-    }
-
-    /** pop3x's documented rule: no path separators or control characters, no leading "..", at most 255 chars. */
-    private static String safe(String name) {
-        StringBuilder sb = new StringBuilder(name.length());
-        name.chars().forEach(c -> sb.append(c == '/' || c == '\\' || Character.isISOControl(c) ? '_' : (char) c));
-        String safe = sb.toString().strip();
-        int dots = 0;
-        while (dots < safe.length() && safe.charAt(dots) == '.') {
-            dots++;
-        }
-        if (dots >= 2 || dots == safe.length() && dots > 0) {
-            safe = "_".repeat(dots) + safe.substring(dots);
-        }
-        if (safe.length() <= MAX_NAME_LENGTH) {
-            return safe;
-        }
-        int dot = safe.lastIndexOf('.');
-        String ext = dot > 0 && safe.length() - dot <= 16 ? safe.substring(dot) : "";
-        return safe.substring(0, MAX_NAME_LENGTH - ext.length()) + ext;
-    }
-
-    /** pop3x's documented rule: "a.pdf", then "a (2).pdf", "a (3).pdf", ... */
-    private static String unique(String name, Set<String> used) {
-        if (used.add(name)) {
-            return name;
-        }
-        int dot = name.lastIndexOf('.');
-        String base = dot > 0 ? name.substring(0, dot) : name;
-        String ext = dot > 0 ? name.substring(dot) : "";
-        for (int i = 2;; i++) {
-            String candidate = base + " (" + i + ")" + ext;
-            if (used.add(candidate)) {
-                return candidate;
-            }
-        }
     }
 }
