@@ -56,7 +56,8 @@ class IdlePollIT extends DovecotRouteTestSupport {
             awaitPolls(3);
 
             assertThat(received).isEmpty();
-            List<String> verbs = verbs(proxy);
+            // the sessions that ended; a poll still running may have sent UIDL but not yet QUIT
+            List<String> verbs = endedSessions(verbs(proxy));
             long sessions = verbs.stream().filter("QUIT"::equals).count();
             assertThat(sessions).isGreaterThanOrEqualTo(3);
             assertThat(verbs).containsOnly("CAPA", "AUTH", "UIDL", "QUIT");
@@ -84,6 +85,10 @@ class IdlePollIT extends DovecotRouteTestSupport {
             assertThat(verbs(proxy).stream().filter("UIDL"::equals).count())
                     .isEqualTo(verbs(proxy).stream().filter("QUIT"::equals).count());
         }
+    }
+
+    private static List<String> endedSessions(List<String> verbs) {
+        return verbs.subList(0, verbs.lastIndexOf("QUIT") + 1);
     }
 
     private static List<String> verbs(CuttingProxy proxy) {
