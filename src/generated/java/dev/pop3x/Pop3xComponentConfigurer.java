@@ -59,6 +59,8 @@ public class Pop3xComponentConfigurer extends PropertyConfigurerSupport implemen
         case "ledger": getOrCreateConfiguration(target).setLedger(property(camelContext, dev.pop3x.ledger.Ledger.class, value)); return true;
         case "ledgerdirectory":
         case "ledgerDirectory": getOrCreateConfiguration(target).setLedgerDirectory(property(camelContext, java.lang.String.class, value)); return true;
+        case "ledgersyncthreads":
+        case "ledgerSyncThreads": target.setLedgerSyncThreads(property(camelContext, int.class, value)); return true;
         case "mapmailmessage":
         case "mapMailMessage": getOrCreateConfiguration(target).setMapMailMessage(property(camelContext, boolean.class, value)); return true;
         case "maxattempts":
@@ -78,6 +80,8 @@ public class Pop3xComponentConfigurer extends PropertyConfigurerSupport implemen
         case "readtimeout":
         case "readTimeout": getOrCreateConfiguration(target).setReadTimeout(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
         case "security": getOrCreateConfiguration(target).setSecurity(property(camelContext, dev.pop3x.protocol.Security.class, value)); return true;
+        case "sharedpollthreads":
+        case "sharedPollThreads": target.setSharedPollThreads(property(camelContext, int.class, value)); return true;
         case "spoolthreshold":
         case "spoolThreshold": getOrCreateConfiguration(target).setSpoolThreshold(property(camelContext, long.class, value)); return true;
         case "sslcontextparameters":
@@ -121,6 +125,8 @@ public class Pop3xComponentConfigurer extends PropertyConfigurerSupport implemen
         case "ledger": return dev.pop3x.ledger.Ledger.class;
         case "ledgerdirectory":
         case "ledgerDirectory": return java.lang.String.class;
+        case "ledgersyncthreads":
+        case "ledgerSyncThreads": return int.class;
         case "mapmailmessage":
         case "mapMailMessage": return boolean.class;
         case "maxattempts":
@@ -140,6 +146,8 @@ public class Pop3xComponentConfigurer extends PropertyConfigurerSupport implemen
         case "readtimeout":
         case "readTimeout": return long.class;
         case "security": return dev.pop3x.protocol.Security.class;
+        case "sharedpollthreads":
+        case "sharedPollThreads": return int.class;
         case "spoolthreshold":
         case "spoolThreshold": return long.class;
         case "sslcontextparameters":
@@ -184,6 +192,8 @@ public class Pop3xComponentConfigurer extends PropertyConfigurerSupport implemen
         case "ledger": return getOrCreateConfiguration(target).getLedger();
         case "ledgerdirectory":
         case "ledgerDirectory": return getOrCreateConfiguration(target).getLedgerDirectory();
+        case "ledgersyncthreads":
+        case "ledgerSyncThreads": return target.getLedgerSyncThreads();
         case "mapmailmessage":
         case "mapMailMessage": return getOrCreateConfiguration(target).isMapMailMessage();
         case "maxattempts":
@@ -203,6 +213,8 @@ public class Pop3xComponentConfigurer extends PropertyConfigurerSupport implemen
         case "readtimeout":
         case "readTimeout": return getOrCreateConfiguration(target).getReadTimeout();
         case "security": return getOrCreateConfiguration(target).getSecurity();
+        case "sharedpollthreads":
+        case "sharedPollThreads": return target.getSharedPollThreads();
         case "spoolthreshold":
         case "spoolThreshold": return getOrCreateConfiguration(target).getSpoolThreshold();
         case "sslcontextparameters":

@@ -74,12 +74,16 @@ public class Pop3xEndpoint extends ScheduledPollEndpoint {
     private volatile MessageLifecycle lifecycle; // read by JMX and the dev console too
     private final MailboxStatistics statistics = new MailboxStatistics();
     private DeadLetterSender deadLetters;
-    private ExecutorService ledgerSyncExecutor;
 
     public Pop3xEndpoint(String uri, Pop3xComponent component, Pop3xConfiguration configuration) {
         super(uri, component);
         this.configuration = configuration;
         super.setDelay(DEFAULT_DELAY);
+    }
+
+    @Override
+    public Pop3xComponent getComponent() {
+        return (Pop3xComponent) super.getComponent();
     }
 
     @Override
@@ -93,6 +97,9 @@ public class Pop3xEndpoint extends ScheduledPollEndpoint {
         Pop3xConsumer consumer = new Pop3xConsumer(this, processor);
         consumer.setMaxMessagesPerPoll(configuration.getMaxMessagesPerPoll());
         configureConsumer(consumer);
+        if (getScheduledExecutorService() == null && getComponent().sharedPollExecutor() != null) {
+            consumer.setScheduledExecutorService(getComponent().sharedPollExecutor()); // not shut down by the consumer
+        }
         if (getExceptionHandler() == null && !isBridgeErrorHandler()) {
             // neither exceptionHandler nor bridgeErrorHandler was configured: log failed polls once per streak
             consumer.setPollFailureLog(new PollFailureLog(getCamelContext(), configuration.mailboxLabel()));
@@ -128,8 +135,6 @@ public class Pop3xEndpoint extends ScheduledPollEndpoint {
         LOG.debug("{}: ledger {} opened, fencing token {}", configuration.mailboxLabel(), store, ledger.fencingToken());
         // a new owner id per start: claims of an earlier run are never mistaken for this run's
         lifecycle = new MessageLifecycle(ledger, policySettings(), UUID.randomUUID().toString(), clock, statistics);
-        ledgerSyncExecutor = getCamelContext().getExecutorServiceManager().newSingleThreadExecutor(this,
-                "Pop3xLedgerSync");
         if (configuration.getDeadLetterUri() != null) {
             deadLetters = new DeadLetterSender(getCamelContext(), configuration.getDeadLetterUri(),
                     createMapper(false));
@@ -138,10 +143,6 @@ public class Pop3xEndpoint extends ScheduledPollEndpoint {
 
     @Override
     protected void doStop() throws Exception {
-        if (ledgerSyncExecutor != null) {
-            getCamelContext().getExecutorServiceManager().shutdownGraceful(ledgerSyncExecutor);
-            ledgerSyncExecutor = null;
-        }
         IOHelper.close(deadLetters, ledger);
         ServiceHelper.stopService(ownLedger);
         deadLetters = null;
@@ -259,9 +260,9 @@ public class Pop3xEndpoint extends ScheduledPollEndpoint {
         return current;
     }
 
-    /** One thread that syncs the ledger while a poll goes on routing. */
+    /** Syncs the ledger while a poll goes on routing: the component's pool, shared by its endpoints. */
     ExecutorService ledgerSyncExecutor() {
-        return ledgerSyncExecutor;
+        return getComponent().ledgerSyncExecutor();
     }
 
     /** Null when no deadLetterUri is configured. */

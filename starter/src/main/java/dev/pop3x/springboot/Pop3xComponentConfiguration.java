@@ -56,6 +56,20 @@ public class Pop3xComponentConfiguration extends ComponentConfigurationPropertie
     private Integer commitEvery;
 
     /**
+     * When above 0, the consumers of this component that have no scheduledExecutorService of their own poll on one
+     * scheduled thread pool of this many threads, shared by all of them, instead of one scheduler thread per consumer
+     * (Camel's default, 0). Set it when one JVM polls many mailboxes: a poll holds a thread while it drains its
+     * mailbox, so this is also how many mailboxes are polled at the same time.
+     */
+    private Integer sharedPollThreads;
+
+    /**
+     * Threads that make the ledger durable in the background while polls go on routing, shared by every endpoint of
+     * this component (each poll has at most one sync running).
+     */
+    private Integer ledgerSyncThreads;
+
+    /**
      * Shared configuration: endpoints start from a copy of it.
      */
     private Pop3xConfiguration configuration;
@@ -232,6 +246,22 @@ public class Pop3xComponentConfiguration extends ComponentConfigurationPropertie
 
     public void setClaimTimeout(Duration claimTimeout) {
         this.claimTimeout = claimTimeout;
+    }
+
+    public Integer getSharedPollThreads() {
+        return sharedPollThreads;
+    }
+
+    public void setSharedPollThreads(Integer sharedPollThreads) {
+        this.sharedPollThreads = sharedPollThreads;
+    }
+
+    public Integer getLedgerSyncThreads() {
+        return ledgerSyncThreads;
+    }
+
+    public void setLedgerSyncThreads(Integer ledgerSyncThreads) {
+        this.ledgerSyncThreads = ledgerSyncThreads;
     }
 
     public Integer getCommitEvery() {
