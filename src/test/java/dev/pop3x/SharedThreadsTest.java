@@ -16,6 +16,7 @@ import jakarta.mail.Session;
 import jakarta.mail.internet.MimeMessage;
 import org.apache.camel.CamelContext;
 import org.apache.camel.builder.RouteBuilder;
+import org.apache.camel.builder.TemplatedRouteBuilder;
 import org.apache.camel.impl.DefaultCamelContext;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -96,19 +97,21 @@ class SharedThreadsTest {
                     .deliver(new MimeMessage(Session.getInstance(new Properties()), new ByteArrayInputStream(
                             ("Subject: for " + user + "\r\n\r\nbody\r\n").getBytes(StandardCharsets.UTF_8))));
         }
+        // as docs/scale-out.md shows it: one route template, one route per mailbox
         context.addRoutes(new RouteBuilder() {
             @Override
             public void configure() {
-                for (int i = 0; i < MAILBOXES; i++) {
-                    String user = "user" + i;
-                    from("pop3x:127.0.0.1:" + greenMail.getPop3().getPort() + "?security=none&username=" + user
-                         + "&password=secret&ledgerDirectory=" + ledgerDir + "&initialDelay=0&delay=50"
-                         + extraOptions)
-                            .process(e -> routedOn.put(user, Thread.currentThread().getName()));
-                }
+                routeTemplate("mailbox").templateParameter("user")
+                        .from("pop3x:127.0.0.1:" + greenMail.getPop3().getPort()
+                              + "?security=none&username={{user}}&password=secret&ledgerDirectory=" + ledgerDir
+                              + "&initialDelay=0&delay=50" + extraOptions)
+                        .process(e -> routedOn.put(e.getFromRouteId(), Thread.currentThread().getName()));
             }
         });
         context.start();
+        for (int i = 0; i < MAILBOXES; i++) {
+            TemplatedRouteBuilder.builder(context, "mailbox").routeId("user" + i).parameter("user", "user" + i).add();
+        }
     }
 
     private static Set<String> liveThreadNames() {

@@ -25,7 +25,9 @@ import java.util.regex.Pattern;
  *
  * <pre>
  * --rounds N          rounds per workload (default 5)
- * --workloads a,b     any of small,attach,big,idle,remote,sustained (default all but sustained)
+ * --workloads a,b     any of small,attach,big,idle,remote,sustained,mailboxes (default all but sustained and
+ *                     mailboxes; mailboxes: see ManyMailboxes, with --mailboxes N, --shared-threads T,
+ *                     --mailbox-delay-ms D)
  * --quick             small sizes for a smoke run
  * --out DIR           where results.md and the child logs go (default results)
  * --chart FILE        the chart (default ../docs/performance.png)
@@ -137,9 +139,13 @@ public final class Benchmark {
         List<Workload> workloads = workloads();
         Map<Workload, List<Sample>> results = new LinkedHashMap<>();
         long started = System.nanoTime();
+        String mailboxesTable = null;
         try (Dovecot d = new Dovecot()) {
             dovecot = d;
             log("Dovecot on 127.0.0.1:" + d.port() + "; rounds=" + rounds + (quick ? " (quick)" : ""));
+            if (List.of(opts.getOrDefault("workloads", "").split(",")).contains("mailboxes")) {
+                mailboxesTable = new ManyMailboxes(d, opts, out, rounds, timeoutSeconds).run();
+            }
             for (Workload w : workloads) {
                 List<Sample> samples = new ArrayList<>();
                 results.put(w, samples);
@@ -162,6 +168,13 @@ public final class Benchmark {
         } finally {
             if (bigFile != null) {
                 Files.deleteIfExists(bigFile);
+            }
+        }
+        if (mailboxesTable != null) {
+            System.out.println();
+            System.out.println(mailboxesTable);
+            if (workloads.isEmpty()) {
+                return; // only the mailboxes workload: no drain table, no chart
             }
         }
         double minutes = (System.nanoTime() - started) / 6e10;

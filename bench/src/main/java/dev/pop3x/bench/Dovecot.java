@@ -97,6 +97,8 @@ final class Dovecot implements AutoCloseable {
             c.append("default_internal_group = ")
                     .append(((GroupPrincipal) Files.getAttribute(dir, "posix:group")).getName()).append('\n');
         }
+        // the mailboxes workload: up to one connection per mailbox at once (the default allows 100 processes)
+        c.append("default_process_limit = 1100\ndefault_client_limit = 2500\n");
         c.append("ssl = no\ndisable_plaintext_auth = no\nauth_mechanisms = plain login\nauth_failure_delay = 0\n");
         c.append("mail_location = maildir:~/Maildir\npop3_uidl_format = %08Xu%08Xv\npop3_lock_session = no\n");
         c.append("passdb {\n  driver = passwd-file\n  args = scheme=PLAIN username_format=%u ").append(t).append("/users\n}\n");
@@ -126,13 +128,43 @@ final class Dovecot implements AutoCloseable {
                 maildir.resolve("cur"), maildir.resolve("tmp"));
     }
 
+    /**
+     * Adds the users {@code user1..userN} (password {@code secret}), each with a fresh Maildir holding this one mail.
+     * Dovecot reads the changed users file at the next login.
+     */
+    void addUsers(int n, byte[] mail) throws IOException {
+        StringBuilder users = new StringBuilder("alice:{PLAIN}secret\n");
+        for (int i = 1; i <= n; i++) {
+            users.append("user").append(i).append(":{PLAIN}secret\n");
+            Path home = dir.resolve("home/user" + i);
+            Path box = home.resolve("Maildir");
+            for (String sub : List.of("new", "cur", "tmp")) {
+                Files.createDirectories(box.resolve(sub));
+            }
+            chown(home, box, box.resolve("new"), box.resolve("cur"), box.resolve("tmp"));
+            deliver(box, mail);
+        }
+        Files.writeString(dir.resolve("users"), users);
+    }
+
+    /** One untimed session per user (UIDL, LIST, QUIT), as {@link #prime()} does for alice. */
+    void primeUsers(int n) throws IOException {
+        for (int i = 1; i <= n; i++) {
+            prime("user" + i);
+        }
+    }
+
     /** Delivers one mail (CRLF line ends) given as bytes. */
     void deliver(byte[] mail) throws IOException {
+        deliver(maildir, mail);
+    }
+
+    private void deliver(Path box, byte[] mail) throws IOException {
         String name = name(mail.length);
-        Path tmp = maildir.resolve("tmp").resolve(name);
+        Path tmp = box.resolve("tmp").resolve(name);
         Files.write(tmp, mail);
         chown(tmp);
-        Files.move(tmp, maildir.resolve("new").resolve(name), StandardCopyOption.ATOMIC_MOVE);
+        Files.move(tmp, box.resolve("new").resolve(name), StandardCopyOption.ATOMIC_MOVE);
     }
 
     /** Delivers one mail from a file (copied). */
@@ -155,11 +187,15 @@ final class Dovecot implements AutoCloseable {
      * built and the files have moved from new/ to cur/, as for mail that has been sitting in a mailbox.
      */
     void prime() throws IOException {
+        prime("alice");
+    }
+
+    private void prime(String user) throws IOException {
         try (Socket s = new Socket()) {
             s.connect(new InetSocketAddress("127.0.0.1", port), 5000);
             s.setSoTimeout(120_000);
             OutputStream out = s.getOutputStream();
-            out.write("USER alice\r\nPASS secret\r\nUIDL\r\nLIST\r\nQUIT\r\n".getBytes(StandardCharsets.US_ASCII));
+            out.write(("USER " + user + "\r\nPASS secret\r\nUIDL\r\nLIST\r\nQUIT\r\n").getBytes(StandardCharsets.US_ASCII));
             out.flush();
             byte[] buf = new byte[65536];
             while (s.getInputStream().read(buf) >= 0) {
