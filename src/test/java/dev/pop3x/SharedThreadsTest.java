@@ -8,6 +8,8 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.stream.Collectors;
 
 import com.icegreen.greenmail.junit5.GreenMailExtension;
@@ -33,7 +35,7 @@ import static org.awaitility.Awaitility.await;
  */
 class SharedThreadsTest {
 
-    private static final int MAILBOXES = 12;
+    private static final int MAILBOXES = 6;
 
     @RegisterExtension
     static GreenMailExtension greenMail = new GreenMailExtension(
@@ -62,8 +64,13 @@ class SharedThreadsTest {
         await().atMost(Duration.ofSeconds(30)).until(() -> routedOn.size() == MAILBOXES);
         assertThat(Set.copyOf(routedOn.values())).hasSizeLessThanOrEqualTo(2)
                 .allSatisfy(name -> assertThat(name).contains("Pop3xPoll"));
-        assertThat(liveThreadNames()).noneMatch(name -> name.contains("pop3x://"))
-                .filteredOn(name -> name.contains("Pop3xLedgerSync")).hasSizeLessThanOrEqualTo(1);
+        assertThat(liveThreadNames()).noneMatch(name -> name.contains("pop3x://"));
+        // every endpoint syncs its ledger on the component's one pool of ledgerSyncThreads
+        Set<ExecutorService> syncPools = context.getEndpoints().stream()
+                .map(e -> ((Pop3xEndpoint) e).ledgerSyncExecutor())
+                .collect(Collectors.toSet());
+        assertThat(syncPools).singleElement().isInstanceOfSatisfying(ThreadPoolExecutor.class,
+                pool -> assertThat(pool.getMaximumPoolSize()).isEqualTo(1));
     }
 
     @Test
@@ -73,8 +80,12 @@ class SharedThreadsTest {
         await().atMost(Duration.ofSeconds(30)).until(() -> routedOn.size() == MAILBOXES);
         assertThat(Set.copyOf(routedOn.values())).hasSize(MAILBOXES)
                 .allSatisfy(name -> assertThat(name).contains("pop3x://"));
-        assertThat(liveThreadNames()).filteredOn(name -> name.contains("Pop3xLedgerSync"))
-                .hasSizeLessThanOrEqualTo(2);
+        // the ledger-sync pool is the component's in any case: 2 threads by default, not one per endpoint
+        Set<ExecutorService> syncPools = context.getEndpoints().stream()
+                .map(e -> ((Pop3xEndpoint) e).ledgerSyncExecutor())
+                .collect(Collectors.toSet());
+        assertThat(syncPools).singleElement().isInstanceOfSatisfying(ThreadPoolExecutor.class,
+                pool -> assertThat(pool.getMaximumPoolSize()).isEqualTo(2));
     }
 
     @Test
