@@ -1,0 +1,106 @@
+package dev.pop3x;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.sql.SQLException;
+
+import com.zaxxer.hikari.HikariDataSource;
+import dev.pop3x.testsupport.DovecotExtension;
+import dev.pop3x.testsupport.LedgerDatabase;
+import dev.pop3x.testsupport.LogCapture;
+import dev.pop3x.testsupport.PostgresExtension;
+import org.apache.camel.CamelContext;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.postgresql.ds.PGSimpleDataSource;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** A route over a real Dovecot whose ledger is kept in a real PostgreSQL ({@code dataSource=#pg}). */
+class JdbcLedgerRouteIT extends DovecotRouteTestSupport {
+
+    @RegisterExtension
+    static DovecotExtension dovecot = new DovecotExtension();
+
+    @RegisterExtension
+    static PostgresExtension postgres = new PostgresExtension().withDatabase("routes");
+
+    private static HikariDataSource pool;
+
+    @BeforeAll
+    static void openPool() {
+        pool = LedgerDatabase.pooled(postgres);
+    }
+
+    @AfterAll
+    static void closePool() {
+        if (pool != null) {
+            pool.close();
+        }
+    }
+
+    @Override
+    DovecotExtension dovecot() {
+        return dovecot;
+    }
+
+    @BeforeEach
+    void emptyLedger() throws SQLException {
+        LedgerDatabase.dropTables(pool);
+        beans.put("pg", pool);
+    }
+
+    @Test
+    void keptMailsAreNotDeliveredAgainAfterARestartAndTheLedgerIsInTheDatabase() throws Exception {
+        dovecot.deliver(mail("k1"));
+        dovecot.deliver(mail("k2"));
+        dovecot.deliver(mail("k3"));
+        CamelContext first = startRecording(tlsUri("dataSource=#pg"));
+        awaitUntil(() -> received.size() == 3);
+        awaitPolls(2);
+        first.stop();
+
+        dovecot.deliver(mail("k4"));
+        startRecording(tlsUri("dataSource=#pg")); // a restarted application
+        awaitUntil(() -> received.size() == 4);
+        awaitPolls(3);
+
+        assertThat(subjects()).containsExactlyInAnyOrder("k1", "k2", "k3", "k4");
+        assertThat(serverCount()).isEqualTo(4);
+        assertThat(ledgerDir).isEmptyDirectory(); // no file ledger beside the database
+        assertThat(postgres.psql("SELECT mailbox_key || ' ' || epoch FROM pop3x_mailbox"))
+                .isEqualTo(DovecotExtension.USER + "@localhost:" + dovecot.pop3sPort() + " 2");
+        assertThat(postgres.psql("SELECT state || ' ' || count(*) FROM pop3x_ledger GROUP BY state"))
+                .isEqualTo("DONE 4");
+    }
+
+    @Test
+    void aDatabaseThatRefusesTheLoginStopsTheRouteFromStartingWithAClearErrorWithoutThePassword() {
+        String password = "Db-Secret-0815";
+        PGSimpleDataSource refused = new PGSimpleDataSource();
+        refused.setURL(postgres.jdbcUrl());
+        refused.setUser(postgres.user());
+        refused.setPassword(password);
+        beans.put("pg", refused);
+        dovecot.deliver(mail("never"));
+        try (LogCapture log = new LogCapture()) {
+            assertThatThrownBy(() -> startRecording(tlsUri("dataSource=#pg")))
+                    .hasStackTraceContaining("in the ledger database (option dataSource): FATAL: password"
+                                             + " authentication failed for user \"pop3x\"")
+                    .satisfies(e -> assertThat(stackTrace(e)).doesNotContain(password));
+            assertThat(log.lines()).noneMatch(l -> l.text().contains(password));
+        }
+        assertThat(received).isEmpty();
+        assertThat(serverCount()).isEqualTo(1);
+    }
+
+    private static String stackTrace(Throwable e) {
+        StringWriter out = new StringWriter();
+        e.printStackTrace(new PrintWriter(out));
+        return out.toString();
+    }
+}
