@@ -3,13 +3,21 @@ package dev.pop3x;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.sql.SQLException;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 import com.zaxxer.hikari.HikariDataSource;
+import dev.pop3x.ledger.LedgerFencedException;
+import dev.pop3x.testsupport.CuttingProxy;
 import dev.pop3x.testsupport.DovecotExtension;
 import dev.pop3x.testsupport.LedgerDatabase;
 import dev.pop3x.testsupport.LogCapture;
+import dev.pop3x.testsupport.PollCounter;
 import dev.pop3x.testsupport.PostgresExtension;
 import org.apache.camel.CamelContext;
+import org.apache.camel.Exchange;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -76,6 +84,38 @@ class JdbcLedgerRouteIT extends DovecotRouteTestSupport {
                 .isEqualTo(DovecotExtension.USER + "@localhost:" + dovecot.pop3sPort() + " 2");
         assertThat(postgres.psql("SELECT state || ' ' || count(*) FROM pop3x_ledger GROUP BY state"))
                 .isEqualTo("DONE 4");
+    }
+
+    /**
+     * Node A has a mail in its route when node B opens the mailbox (B's epoch fences A). B delivers that mail at once
+     * (A's claim is void for B, no claimTimeout to wait for) and deletes it; A's completion is refused by the ledger, so
+     * A sends no DELE. Both nodes go through one proxy, so they are the same mailbox to the ledger and every command
+     * is counted.
+     */
+    @Test
+    void aDeposedNodeSendsNoDeleAndTheNewHolderTakesItsMailInFlightOver() throws Exception {
+        dovecot.deliver(mail("m1"));
+        try (CuttingProxy proxy = new CuttingProxy(dovecot.pop3Port())) {
+            CountDownLatch releaseA = new CountDownLatch(1);
+            start(plainUri(proxy.port(), "delete=true&dataSource=#pg"), (rb, from) -> from.process(e -> {
+                received.add(e);
+                assertThat(releaseA.await(60, TimeUnit.SECONDS)).isTrue();
+            }));
+            PollCounter pollsOfA = polls;
+            awaitUntil(() -> received.size() == 1);
+
+            List<Exchange> receivedByB = new CopyOnWriteArrayList<>();
+            start(plainUri(proxy.port(), "delete=true&dataSource=#pg"), (rb, from) -> from.process(receivedByB::add));
+            awaitUntil(() -> receivedByB.size() == 1 && serverCount() == 0);
+            assertThat(receivedByB.get(0).getIn().getHeader(Pop3xConstants.ATTEMPT, Integer.class)).isEqualTo(1);
+
+            releaseA.countDown();
+            awaitUntil(() -> !pollsOfA.errors().isEmpty());
+            assertThat(pollsOfA.errors().get(0)).hasStackTraceContaining(LedgerFencedException.class.getName());
+            awaitPolls(2); // B's
+            assertThat(proxy.commands()).filteredOn(c -> c.startsWith("DELE")).hasSize(1); // B's
+            assertThat(subjects()).containsExactly("m1");
+        }
     }
 
     @Test

@@ -105,7 +105,7 @@ final class JdbcMailboxLedger implements MailboxLedger {
             });
             if (durability == Durability.NOW) {
                 // a synchronous commit flushes the WAL up to it: the asynchronous commits before it are durable too
-                durableUpTo.set(written.get());
+                durableUpTo.accumulateAndGet(written.get(), Math::max);
             } else if (!applied.isEmpty()) {
                 written.incrementAndGet();
             }
@@ -163,7 +163,7 @@ final class JdbcMailboxLedger implements MailboxLedger {
                 }
                 return forget;
             });
-            durableUpTo.set(written.get()); // committed synchronously
+            durableUpTo.accumulateAndGet(written.get(), Math::max); // committed synchronously
             lastSeen.keySet().retainAll(present);
             gone.forEach(lastSeen::remove);
             return gone.size();

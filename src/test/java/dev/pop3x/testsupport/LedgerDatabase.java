@@ -17,10 +17,14 @@ public final class LedgerDatabase {
 
     /** A small HikariCP pool, as an application would configure one; close it after the test class. */
     public static HikariDataSource pooled(PostgresExtension postgres) {
+        return pooled(postgres.jdbcUrl(), postgres.user(), postgres.password());
+    }
+
+    public static HikariDataSource pooled(String jdbcUrl, String user, String password) {
         HikariConfig config = new HikariConfig();
-        config.setJdbcUrl(postgres.jdbcUrl());
-        config.setUsername(postgres.user());
-        config.setPassword(postgres.password());
+        config.setJdbcUrl(jdbcUrl);
+        config.setUsername(user);
+        config.setPassword(password);
         config.setMaximumPoolSize(8);
         config.setPoolName("pop3x-ledger-test");
         return new HikariDataSource(config);
