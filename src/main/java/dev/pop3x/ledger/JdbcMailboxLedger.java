@@ -62,6 +62,9 @@ final class JdbcMailboxLedger implements MailboxLedger {
     public Map<String, LedgerEntry> load(Collection<String> uids, long seenAt) throws IOException {
         synchronized (writes) {
             latestSeenAt = Math.max(latestSeenAt, seenAt);
+            if (uids.isEmpty()) {
+                return Map.of(); // a poll without deletes asks for none
+            }
             Map<String, LedgerEntry> found = db.autoCommit("read the ledger of mailbox " + mailboxKey, c -> {
                 try (PreparedStatement ps = c.prepareStatement(JdbcLedgerSql.LOAD)) {
                     ps.setLong(1, mailboxId);
