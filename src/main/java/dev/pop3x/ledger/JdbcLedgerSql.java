@@ -55,7 +55,8 @@ final class JdbcLedgerSql {
      * row: an open's epoch increment waits until this transaction ends, and a transaction that comes after the
      * increment reads the new epoch. Parameters: the UIDLs (text[]), the mailbox id.
      */
-    static final String FENCE_AND_READ = "SELECT m.epoch, e." + ENTRY_COLUMNS.replace(", ", ", e.")
+    static final String FENCE_AND_READ = "SELECT m.epoch, e.uid, e.state, e.attempts, e.first_seen, e.completed_at,"
+                                         + " e.claim_owner, e.claimed_at, e.last_error, e.version"
                                          + " FROM pop3x_mailbox m"
                                          + " LEFT JOIN pop3x_ledger e ON e.mailbox_id = m.id AND e.uid = ANY (?)"
                                          + " WHERE m.id = ? FOR SHARE OF m";

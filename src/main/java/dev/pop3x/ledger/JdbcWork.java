@@ -7,8 +7,8 @@ import java.sql.SQLException;
 import javax.sql.DataSource;
 
 /**
- * Runs JDBC work on one connection of the data source, returned to it afterwards (a pool gets it back as it lent it:
- * auto-commit on), and turns SQL failures into IOExceptions that say what failed. The driver's message goes along;
+ * Runs JDBC work on one connection of the data source, returned to it afterwards as it was lent (auto-commit as it
+ * was), and turns SQL failures into IOExceptions that say what failed. The driver's message goes along;
  * the data source itself is never printed, since some print their URL and with it a password.
  */
 final class JdbcWork {
@@ -23,10 +23,16 @@ final class JdbcWork {
         this.dataSource = dataSource;
     }
 
-    /** In auto-commit mode: each statement is its own transaction. */
+    /** In auto-commit mode: each statement is its own transaction (also from a pool that lends connections without). */
     <T> T autoCommit(String what, Work<T> work) throws IOException {
         try (Connection c = dataSource.getConnection()) {
-            return work.run(c);
+            boolean lent = c.getAutoCommit();
+            c.setAutoCommit(true);
+            try {
+                return work.run(c);
+            } finally {
+                restoreAutoCommit(c, lent);
+            }
         } catch (SQLException e) {
             throw failure(what, e);
         }
@@ -35,6 +41,7 @@ final class JdbcWork {
     /** In one transaction, rolled back when the work throws (a fenced write applies nothing). */
     <T> T transaction(String what, Work<T> work) throws IOException {
         try (Connection c = dataSource.getConnection()) {
+            boolean lent = c.getAutoCommit();
             c.setAutoCommit(false);
             try {
                 T result = work.run(c);
@@ -44,10 +51,19 @@ final class JdbcWork {
                 rollbackQuietly(c, e);
                 throw e;
             } finally {
-                c.setAutoCommit(true);
+                restoreAutoCommit(c, lent);
             }
         } catch (SQLException e) {
             throw failure(what, e);
+        }
+    }
+
+    /** A connection that cannot take this any more is broken, and its pool finds out: what failed before counts. */
+    private static void restoreAutoCommit(Connection c, boolean lent) {
+        try {
+            c.setAutoCommit(lent);
+        } catch (SQLException e) {
+            // the connection goes back to its pool, which validates it
         }
     }
 

@@ -23,6 +23,7 @@ import java.util.stream.IntStream;
 
 import javax.sql.DataSource;
 
+import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.pop3x.testsupport.LedgerDatabase;
 import dev.pop3x.testsupport.ObservedDataSource;
@@ -210,6 +211,22 @@ class JdbcLedgerIT extends MailboxLedgerContract {
             assertThat(m.load(snapshot, 10)).hasSize(500);
             assertThat(m.prune(10)).isZero();
             assertThat(observed.roundTrips() - before).as("the idle poll's load and prune").isEqualTo(2);
+        }
+    }
+
+    @Test
+    void aPoolThatLendsConnectionsWithoutAutoCommitLosesNoOpenAndNoWrite() throws Exception {
+        HikariConfig config = LedgerDatabase.config(postgres.jdbcUrl(), postgres.user(), postgres.password());
+        config.setAutoCommit(false);
+        try (HikariDataSource manual = new HikariDataSource(config)) {
+            try (MailboxLedger m = started(manual).open(MAILBOX)) {
+                assertThat(m.fencingToken()).isEqualTo(1);
+                create(m, "a");
+            }
+            try (MailboxLedger m = started(manual).open(MAILBOX)) {
+                assertThat(m.fencingToken()).isEqualTo(2);
+                assertThat(m.load(List.of("a"), 10)).containsOnlyKeys("a");
+            }
         }
     }
 

@@ -17,17 +17,22 @@ public final class LedgerDatabase {
 
     /** A small HikariCP pool, as an application would configure one; close it after the test class. */
     public static HikariDataSource pooled(PostgresExtension postgres) {
-        return pooled(postgres.jdbcUrl(), postgres.user(), postgres.password());
+        return new HikariDataSource(config(postgres.jdbcUrl(), postgres.user(), postgres.password()));
     }
 
     public static HikariDataSource pooled(String jdbcUrl, String user, String password) {
+        return new HikariDataSource(config(jdbcUrl, user, password));
+    }
+
+    /** The configuration of {@link #pooled}, for a test that changes it. */
+    public static HikariConfig config(String jdbcUrl, String user, String password) {
         HikariConfig config = new HikariConfig();
         config.setJdbcUrl(jdbcUrl);
         config.setUsername(user);
         config.setPassword(password);
         config.setMaximumPoolSize(8);
         config.setPoolName("pop3x-ledger-test");
-        return new HikariDataSource(config);
+        return config;
     }
 
     /** Drops the ledger's tables: the next ledger to start creates them again, empty. */
