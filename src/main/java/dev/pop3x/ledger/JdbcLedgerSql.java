@@ -37,7 +37,7 @@ final class JdbcLedgerSql {
      * Taken while creating the tables: two CREATE TABLE IF NOT EXISTS of one table at once can still collide in the
      * catalog. The number is arbitrary (ASCII "pop3x").
      */
-    static final String LOCK_FOR_CREATION = "SELECT pg_advisory_xact_lock(482109355384)";
+    static final String LOCK_FOR_CREATION = "SELECT pg_advisory_xact_lock(482905961336)";
 
     static final String SYNCHRONOUS_COMMIT = "SELECT current_setting('synchronous_commit')";
 
