@@ -49,6 +49,8 @@ public class Pop3xComponentConfigurer extends PropertyConfigurerSupport implemen
         case "configuration": target.setConfiguration(property(camelContext, dev.pop3x.Pop3xConfiguration.class, value)); return true;
         case "connecttimeout":
         case "connectTimeout": getOrCreateConfiguration(target).setConnectTimeout(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
+        case "datasource":
+        case "dataSource": getOrCreateConfiguration(target).setDataSource(property(camelContext, javax.sql.DataSource.class, value)); return true;
         case "deadletteruri":
         case "deadLetterUri": getOrCreateConfiguration(target).setDeadLetterUri(property(camelContext, java.lang.String.class, value)); return true;
         case "delete": getOrCreateConfiguration(target).setDelete(property(camelContext, boolean.class, value)); return true;
@@ -115,6 +117,8 @@ public class Pop3xComponentConfigurer extends PropertyConfigurerSupport implemen
         case "configuration": return dev.pop3x.Pop3xConfiguration.class;
         case "connecttimeout":
         case "connectTimeout": return long.class;
+        case "datasource":
+        case "dataSource": return javax.sql.DataSource.class;
         case "deadletteruri":
         case "deadLetterUri": return java.lang.String.class;
         case "delete": return boolean.class;
@@ -182,6 +186,8 @@ public class Pop3xComponentConfigurer extends PropertyConfigurerSupport implemen
         case "configuration": return target.getConfiguration();
         case "connecttimeout":
         case "connectTimeout": return getOrCreateConfiguration(target).getConnectTimeout();
+        case "datasource":
+        case "dataSource": return getOrCreateConfiguration(target).getDataSource();
         case "deadletteruri":
         case "deadLetterUri": return getOrCreateConfiguration(target).getDeadLetterUri();
         case "delete": return getOrCreateConfiguration(target).isDelete();

@@ -45,6 +45,8 @@ public class Pop3xEndpointConfigurer extends PropertyConfigurerSupport implement
         case "commitEvery": target.getConfiguration().setCommitEvery(property(camelContext, int.class, value)); return true;
         case "connecttimeout":
         case "connectTimeout": target.getConfiguration().setConnectTimeout(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
+        case "datasource":
+        case "dataSource": target.getConfiguration().setDataSource(property(camelContext, javax.sql.DataSource.class, value)); return true;
         case "deadletteruri":
         case "deadLetterUri": target.getConfiguration().setDeadLetterUri(property(camelContext, java.lang.String.class, value)); return true;
         case "delay": target.setDelay(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
@@ -137,6 +139,8 @@ public class Pop3xEndpointConfigurer extends PropertyConfigurerSupport implement
         case "commitEvery": return int.class;
         case "connecttimeout":
         case "connectTimeout": return long.class;
+        case "datasource":
+        case "dataSource": return javax.sql.DataSource.class;
         case "deadletteruri":
         case "deadLetterUri": return java.lang.String.class;
         case "delay": return long.class;
@@ -230,6 +234,8 @@ public class Pop3xEndpointConfigurer extends PropertyConfigurerSupport implement
         case "commitEvery": return target.getConfiguration().getCommitEvery();
         case "connecttimeout":
         case "connectTimeout": return target.getConfiguration().getConnectTimeout();
+        case "datasource":
+        case "dataSource": return target.getConfiguration().getDataSource();
         case "deadletteruri":
         case "deadLetterUri": return target.getConfiguration().getDeadLetterUri();
         case "delay": return target.getDelay();

@@ -23,7 +23,7 @@ public class Pop3xEndpointUriFactory extends org.apache.camel.support.component.
     private static final Set<String> SECRET_PROPERTY_NAMES;
     private static final Map<String, String> MULTI_VALUE_PREFIXES;
     static {
-        Set<String> props = new HashSet<>(49);
+        Set<String> props = new HashSet<>(50);
         props.add("accessTokenProvider");
         props.add("allowPlaintextAuth");
         props.add("attachedMessageParts");
@@ -35,6 +35,7 @@ public class Pop3xEndpointUriFactory extends org.apache.camel.support.component.
         props.add("claimTimeout");
         props.add("commitEvery");
         props.add("connectTimeout");
+        props.add("dataSource");
         props.add("deadLetterUri");
         props.add("delay");
         props.add("delete");

@@ -4,6 +4,8 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.Locale;
 
+import javax.sql.DataSource;
+
 import dev.pop3x.ledger.Ledger;
 import dev.pop3x.policy.OversizeAction;
 import dev.pop3x.policy.PoisonAction;
@@ -132,6 +134,14 @@ public class Pop3xConfiguration implements Cloneable {
                                                 + " implementing dev.pop3x.ledger.Ledger. Defaults to a file ledger in ledgerDirectory.")
     private Ledger ledger;
 
+    @UriParam(label = "consumer",
+              description = "A javax.sql.DataSource bean (a PostgreSQL database, best pooled): the ledger is kept in that"
+                            + " database, shared by every node polling the mailbox, instead of in a file (ledgerDirectory"
+                            + " is then not used). Its tables pop3x_mailbox and pop3x_ledger are created if missing; each"
+                            + " start takes the mailbox over with a new fencing epoch, and writes of an earlier holder"
+                            + " are refused. Cannot be combined with ledger. Needs the PostgreSQL JDBC driver.")
+    private DataSource dataSource;
+
     @UriParam(label = "consumer", defaultValue = "${user.home}/.camel-pop3x",
               description = "Directory of the default file ledger: one file per user@host:port.")
     private String ledgerDirectory;
@@ -192,6 +202,10 @@ public class Pop3xConfiguration implements Cloneable {
         require(authMechanism == AuthMechanism.XOAUTH2 || password != null, "password",
                 "is required with authMechanism=" + authMechanism.name().toLowerCase(Locale.ROOT));
         require(ledgerDirectory == null || !ledgerDirectory.isBlank(), "ledgerDirectory", "must not be blank");
+        if (ledger != null && dataSource != null) {
+            throw new IllegalArgumentException("Options ledger and dataSource cannot be used together: dataSource keeps"
+                                               + " the ledger in that database, ledger names a ledger bean; set one");
+        }
         if (security == Security.NONE && !allowPlaintextAuth && !isLoopback(host)) {
             throw new IllegalArgumentException(
                     "Option security=none would send the password in clear to " + host
@@ -422,6 +436,14 @@ public class Pop3xConfiguration implements Cloneable {
 
     public void setLedger(Ledger ledger) {
         this.ledger = ledger;
+    }
+
+    public DataSource getDataSource() {
+        return dataSource;
+    }
+
+    public void setDataSource(DataSource dataSource) {
+        this.dataSource = dataSource;
     }
 
     public String getLedgerDirectory() {

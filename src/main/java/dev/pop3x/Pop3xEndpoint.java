@@ -16,6 +16,7 @@ import javax.management.openmbean.TabularData;
 import javax.net.ssl.SSLContext;
 
 import dev.pop3x.ledger.FileLedger;
+import dev.pop3x.ledger.JdbcLedger;
 import dev.pop3x.ledger.Ledger;
 import dev.pop3x.ledger.LedgerEntry;
 import dev.pop3x.ledger.MailboxLedger;
@@ -126,7 +127,7 @@ public class Pop3xEndpoint extends ScheduledPollEndpoint {
         Ledger store = resolveLedger();
         CamelContextAware.trySetCamelContext(store, getCamelContext());
         if (configuration.getLedger() == null) {
-            ownLedger = store; // created here: stopped with this endpoint
+            ownLedger = store; // created here (a file or JDBC ledger): stopped with this endpoint
         } else {
             getCamelContext().addService(store, true, true); // a bean: may serve several endpoints until shutdown
         }
@@ -298,6 +299,9 @@ public class Pop3xEndpoint extends ScheduledPollEndpoint {
     Ledger resolveLedger() {
         if (configuration.getLedger() != null) {
             return configuration.getLedger();
+        }
+        if (configuration.getDataSource() != null) {
+            return new JdbcLedger(configuration.getDataSource());
         }
         String dir = configuration.getLedgerDirectory();
         Path path = dir != null ? Paths.get(dir) : Paths.get(System.getProperty("user.home"), ".camel-pop3x");

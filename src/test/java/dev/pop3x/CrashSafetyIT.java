@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -49,8 +50,21 @@ class CrashSafetyIT {
     }
 
     private Process startConsumer(Path delivered, Path log, String options) throws IOException {
-        return ChildJvm.start(List.of("-Xmx256m"), CrashTestConsumer.class, log, String.valueOf(dovecot.pop3Port()),
-                dir.resolve("ledger").toString(), delivered.toString(), "25", options + RouteTestSupport.PIPELINING);
+        List<String> jvm = new ArrayList<>(List.of("-Xmx256m"));
+        jvm.addAll(ledgerJvmOptions());
+        return ChildJvm.start(jvm, CrashTestConsumer.class, log, String.valueOf(dovecot.pop3Port()),
+                dir.resolve("ledger").toString(), delivered.toString(), "25",
+                options + ledgerOptions() + RouteTestSupport.PIPELINING);
+    }
+
+    /** Endpoint options that choose the ledger, each followed by {@code &}: none here, the file ledger. */
+    String ledgerOptions() {
+        return "";
+    }
+
+    /** JVM options of the consumer for that ledger. */
+    List<String> ledgerJvmOptions() {
+        return List.of();
     }
 
     private static List<String> lines(Path file) throws IOException {

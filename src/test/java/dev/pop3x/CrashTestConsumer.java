@@ -8,6 +8,7 @@ import java.nio.file.Paths;
 import java.nio.file.StandardOpenOption;
 import java.util.concurrent.CountDownLatch;
 
+import dev.pop3x.testsupport.LedgerDatabase;
 import org.apache.camel.CamelContext;
 import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.impl.DefaultCamelContext;
@@ -18,9 +19,15 @@ import org.apache.camel.impl.DefaultCamelContext;
  * the way real work does, so that the kill lands in the middle of a batch.
  *
  * <p>Arguments: POP3 port on 127.0.0.1, ledger directory, file of delivered UIDLs, milliseconds of work per mail, and
- * further endpoint options.
+ * further endpoint options. With the system property {@value #JDBC_URL} a pooled data source on that database is
+ * bound as {@code pg}.
  */
 public final class CrashTestConsumer {
+
+    /** System properties: a database for the ledger (a PostgreSQL JDBC URL, user, password). */
+    static final String JDBC_URL = "pop3x.test.jdbcUrl";
+    static final String JDBC_USER = "pop3x.test.jdbcUser";
+    static final String JDBC_PASSWORD = "pop3x.test.jdbcPassword";
 
     private CrashTestConsumer() {
     }
@@ -34,6 +41,11 @@ public final class CrashTestConsumer {
         try (FileChannel out = FileChannel.open(delivered, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                 StandardOpenOption.APPEND)) {
             CamelContext context = new DefaultCamelContext();
+            String jdbcUrl = System.getProperty(JDBC_URL);
+            if (jdbcUrl != null) { // the ledger in that database: dataSource=#pg
+                context.getRegistry().bind("pg", LedgerDatabase.pooled(jdbcUrl, System.getProperty(JDBC_USER),
+                        System.getProperty(JDBC_PASSWORD)));
+            }
             context.addRoutes(new RouteBuilder() {
                 @Override
                 public void configure() {

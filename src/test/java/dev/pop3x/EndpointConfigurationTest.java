@@ -1,6 +1,8 @@
 package dev.pop3x;
 
+import dev.pop3x.ledger.FileLedger;
 import dev.pop3x.ledger.InMemoryLedger;
+import dev.pop3x.ledger.JdbcLedger;
 import dev.pop3x.protocol.AuthMechanism;
 import dev.pop3x.protocol.Security;
 import org.apache.camel.CamelContext;
@@ -9,6 +11,7 @@ import org.apache.camel.impl.DefaultCamelContext;
 import org.apache.camel.util.URISupport;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.postgresql.ds.PGSimpleDataSource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -39,6 +42,21 @@ class EndpointConfigurationTest {
         assertThat(c.getReadTimeout()).isEqualTo(60_000);
         assertThat(e.getDelay()).isEqualTo(60_000);
         assertThat(c.mailboxKey()).isEqualTo("alice@mail.example.com:995");
+    }
+
+    @Test
+    void aDataSourceKeepsTheLedgerInThatDatabaseAndCannotBeCombinedWithALedgerBean() {
+        PGSimpleDataSource pg = new PGSimpleDataSource();
+        context.getRegistry().bind("pg", pg);
+        context.getRegistry().bind("myLedger", new InMemoryLedger());
+        assertThat(endpoint("pop3x:h?username=a&password=p").resolveLedger()).isInstanceOf(FileLedger.class);
+        Pop3xEndpoint jdbc = endpoint("pop3x:h?username=a&password=p&dataSource=#pg");
+        assertThat(jdbc.getConfiguration().getDataSource()).isSameAs(pg);
+        assertThat(jdbc.resolveLedger()).isInstanceOfSatisfying(JdbcLedger.class,
+                l -> assertThat(l.dataSource()).isSameAs(pg));
+        assertThatThrownBy(() -> endpoint("pop3x:h?username=a&password=p&dataSource=#pg&ledger=#myLedger"))
+                .isInstanceOf(ResolveEndpointFailedException.class)
+                .hasStackTraceContaining("Options ledger and dataSource cannot be used together");
     }
 
     @Test

@@ -8,7 +8,8 @@ import org.apache.camel.Service;
  * The store that remembers, per mailbox and per UIDL, what happened to each mail: the {@code ledger} endpoint option.
  * A Camel {@link Service}: the endpoint starts it before its first poll (and stops it when it created it itself);
  * implementations that need the context implement {@link org.apache.camel.CamelContextAware}. Implementations:
- * {@link FileLedger} (the default), {@link InMemoryLedger} (tests, or when duplicates after a restart are acceptable).
+ * {@link FileLedger} (the default), {@link JdbcLedger} (a PostgreSQL database shared by several nodes: the
+ * {@code dataSource} option), {@link InMemoryLedger} (tests, or when duplicates after a restart are acceptable).
  */
 public interface Ledger extends Service {
 

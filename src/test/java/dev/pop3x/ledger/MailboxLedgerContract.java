@@ -16,6 +16,8 @@ import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * What every {@link Ledger} must do, as the life cycle relies on it. A subclass gives the store; every call of
@@ -27,6 +29,14 @@ abstract class MailboxLedgerContract {
 
     /** The store under test, empty at the start of each test. */
     protected abstract Ledger ledger();
+
+    /**
+     * True for a store shared by several nodes: an open takes a held mailbox over and fences the holder, instead of
+     * being refused (which node may poll is decided by leadership, not by the store).
+     */
+    protected boolean takesOverAHeldMailbox() {
+        return false;
+    }
 
     static LedgerEntry create(MailboxLedger m, String uid) throws Exception {
         LedgerEntry e = LedgerEntry.claimedFirst(uid, "me", 1000);
@@ -163,6 +173,7 @@ abstract class MailboxLedgerContract {
 
     @Test
     void aSecondOpenIsRefusedWhileTheMailboxIsHeld() throws Exception {
+        assumeFalse(takesOverAHeldMailbox(), "this store takes a held mailbox over");
         try (MailboxLedger m = ledger().open(MAILBOX)) {
             assertThatThrownBy(() -> ledger().open(MAILBOX)).isInstanceOf(IllegalStateException.class)
                     .hasMessageContaining(MAILBOX).hasMessageContaining("in use");
@@ -170,6 +181,29 @@ abstract class MailboxLedgerContract {
         }
         try (MailboxLedger m = ledger().open(MAILBOX)) {
             assertThat(m.size()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void aSecondOpenTakesTheMailboxOverAndFencesTheHolder() throws Exception {
+        assumeTrue(takesOverAHeldMailbox(), "this store refuses to open a held mailbox");
+        try (MailboxLedger first = ledger().open(MAILBOX)) {
+            LedgerEntry a = create(first, "a");
+            LedgerEntry b = LedgerEntry.claimedFirst("b", "me", 1000);
+            first.apply(List.of(new Transition(null, b)), Durability.AT_BARRIER);
+            try (MailboxLedger second = ledger().open(MAILBOX)) {
+                assertThat(second.fencingToken()).isGreaterThan(first.fencingToken());
+                assertThatThrownBy(() -> first.apply(
+                        List.of(new Transition(a, a.completed(MessageState.DONE, 2000)),
+                                new Transition(null, LedgerEntry.claimedFirst("c", "me", 1000))),
+                        Durability.NOW)).isInstanceOf(LedgerFencedException.class).hasMessageContaining(MAILBOX);
+                assertThatThrownBy(() -> first.prune(Long.MAX_VALUE)).isInstanceOf(LedgerFencedException.class);
+                assertThatThrownBy(first::awaitDurable).isInstanceOf(LedgerFencedException.class);
+                // nothing of the refused writes, everything written before the takeover
+                assertThat(second.load(List.of("a", "b", "c"), 10)).containsOnlyKeys("a", "b").containsEntry("a", a)
+                        .containsEntry("b", b);
+                create(second, "c");
+            }
         }
     }
 

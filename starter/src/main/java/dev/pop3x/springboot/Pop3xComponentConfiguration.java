@@ -2,6 +2,8 @@ package dev.pop3x.springboot;
 
 import java.time.Duration;
 
+import javax.sql.DataSource;
+
 import dev.pop3x.AccessTokenProvider;
 import dev.pop3x.Pop3xConfiguration;
 import dev.pop3x.ledger.Ledger;
@@ -97,6 +99,16 @@ public class Pop3xComponentConfiguration extends ComponentConfigurationPropertie
      * Defaults to a file ledger in ledgerDirectory.
      */
     private Ledger ledger;
+
+    /**
+     * A javax.sql.DataSource bean (a PostgreSQL database, best pooled): the ledger is kept in that database, shared by
+     * every node polling the mailbox, instead of in a file (ledgerDirectory is then not used). Its tables
+     * pop3x_mailbox and pop3x_ledger are created if missing; each start takes the mailbox over with a new fencing
+     * epoch, and writes of an earlier holder are refused. Cannot be combined with ledger. Needs the PostgreSQL JDBC
+     * driver. (Spring Boot's metadata processor skips DataSource properties: its IDE metadata is in
+     * additional-spring-configuration-metadata.json.)
+     */
+    private DataSource dataSource;
 
     /**
      * Directory of the default file ledger: one file per userhost:port.
@@ -310,6 +322,14 @@ public class Pop3xComponentConfiguration extends ComponentConfigurationPropertie
 
     public void setLedger(Ledger ledger) {
         this.ledger = ledger;
+    }
+
+    public DataSource getDataSource() {
+        return dataSource;
+    }
+
+    public void setDataSource(DataSource dataSource) {
+        this.dataSource = dataSource;
     }
 
     public String getLedgerDirectory() {

@@ -4,6 +4,8 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 
+import javax.sql.DataSource;
+
 import dev.pop3x.AccessTokenProvider;
 import dev.pop3x.Pop3xConfiguration;
 import dev.pop3x.ledger.Ledger;
@@ -31,8 +33,8 @@ public class Pop3xComponentConverter implements GenericConverter {
 
     /** The bean-typed options of the component: kept in step with pop3x.json by Pop3xComponentConfigurationTest. */
     static final List<Class<?>> BEAN_TYPES = List.of(
-            AccessTokenProvider.class, Pop3xConfiguration.class, Ledger.class, HeaderFilterStrategy.class,
-            SSLContextParameters.class);
+            AccessTokenProvider.class, Pop3xConfiguration.class, Ledger.class, DataSource.class,
+            HeaderFilterStrategy.class, SSLContextParameters.class);
 
     private final ApplicationContext applicationContext;
 

@@ -1,10 +1,13 @@
 package dev.pop3x.springboot;
 
 import java.beans.PropertyDescriptor;
+import java.lang.reflect.Proxy;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.StreamSupport;
+
+import javax.sql.DataSource;
 
 import dev.pop3x.AccessTokenProvider;
 import dev.pop3x.Pop3xComponent;
@@ -111,11 +114,14 @@ class Pop3xComponentAutoConfigurationTest {
         AccessTokenProvider tokens = () -> "token";
         HeaderFilterStrategy filter = new DefaultHeaderFilterStrategy();
         SSLContextParameters ssl = new SSLContextParameters();
+        DataSource db = unusedDataSource();
         runner.withBean("tokens", AccessTokenProvider.class, () -> tokens)
                 .withBean("filter", HeaderFilterStrategy.class, () -> filter)
                 .withBean("tls", SSLContextParameters.class, () -> ssl)
                 .withBean("sharedLedger", Ledger.class, InMemoryLedger::new)
+                .withBean("ledgerDb", DataSource.class, () -> db)
                 .withPropertyValues(
+                        "camel.component.pop3x.data-source=#ledgerDb",
                         "camel.component.pop3x.access-token-provider=#bean:tokens",
                         "camel.component.pop3x.header-filter-strategy=#filter",
                         "camel.component.pop3x.ssl-context-parameters=#bean:tls",
@@ -126,6 +132,7 @@ class Pop3xComponentAutoConfigurationTest {
                     assertThat(config.getHeaderFilterStrategy()).isSameAs(filter);
                     assertThat(config.getSslContextParameters()).isSameAs(ssl);
                     assertThat(config.getLedger()).isSameAs(context.getBean("sharedLedger"));
+                    assertThat(config.getDataSource()).isSameAs(db);
                 });
     }
 
@@ -320,5 +327,17 @@ class Pop3xComponentAutoConfigurationTest {
         } catch (ClassNotFoundException e) {
             throw new IllegalStateException(name, e);
         }
+    }
+
+    /** A data source that is only passed around: any call but identity fails. */
+    private static DataSource unusedDataSource() {
+        return (DataSource) Proxy.newProxyInstance(DataSource.class.getClassLoader(),
+                new Class<?>[] { DataSource.class },
+                (proxy, method, args) -> switch (method.getName()) {
+                    case "toString" -> "unused DataSource";
+                    case "hashCode" -> System.identityHashCode(proxy);
+                    case "equals" -> proxy == args[0];
+                    default -> throw new UnsupportedOperationException(method.getName());
+                });
     }
 }

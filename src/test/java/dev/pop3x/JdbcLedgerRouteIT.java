@@ -1,0 +1,158 @@
+package dev.pop3x;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.sql.SQLException;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+import com.zaxxer.hikari.HikariDataSource;
+import dev.pop3x.ledger.LedgerFencedException;
+import dev.pop3x.testsupport.CuttingProxy;
+import dev.pop3x.testsupport.DovecotExtension;
+import dev.pop3x.testsupport.LedgerDatabase;
+import dev.pop3x.testsupport.LogCapture;
+import dev.pop3x.testsupport.ObservedDataSource;
+import dev.pop3x.testsupport.PollCounter;
+import dev.pop3x.testsupport.PostgresExtension;
+import org.apache.camel.CamelContext;
+import org.apache.camel.Exchange;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.postgresql.ds.PGSimpleDataSource;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** A route over a real Dovecot whose ledger is kept in a real PostgreSQL ({@code dataSource=#pg}). */
+class JdbcLedgerRouteIT extends DovecotRouteTestSupport {
+
+    @RegisterExtension
+    static DovecotExtension dovecot = new DovecotExtension();
+
+    @RegisterExtension
+    static PostgresExtension postgres = new PostgresExtension().withDatabase("routes");
+
+    private static HikariDataSource pool;
+
+    @BeforeAll
+    static void openPool() {
+        pool = LedgerDatabase.pooled(postgres);
+    }
+
+    @AfterAll
+    static void closePool() {
+        if (pool != null) {
+            pool.close();
+        }
+    }
+
+    @Override
+    DovecotExtension dovecot() {
+        return dovecot;
+    }
+
+    @BeforeEach
+    void emptyLedger() throws SQLException {
+        LedgerDatabase.dropTables(pool);
+        beans.put("pg", pool);
+    }
+
+    @Test
+    void keptMailsAreNotDeliveredAgainAfterARestartAndTheLedgerIsInTheDatabase() throws Exception {
+        dovecot.deliver(mail("k1"));
+        dovecot.deliver(mail("k2"));
+        dovecot.deliver(mail("k3"));
+        CamelContext first = startRecording(tlsUri("dataSource=#pg"));
+        awaitUntil(() -> received.size() == 3);
+        awaitPolls(2);
+        first.stop();
+
+        dovecot.deliver(mail("k4"));
+        ObservedDataSource observed = new ObservedDataSource(pool);
+        beans.put("pg", observed.dataSource());
+        startRecording(tlsUri("dataSource=#pg")); // a restarted application
+        awaitUntil(() -> received.size() == 4);
+        awaitPolls(1);
+
+        // what an idle poll of a kept mailbox asks of the database: read the snapshot's entries, check the epoch
+        // before the prune and at the two barriers of the poll's end; nothing is written
+        int roundTrips = observed.roundTrips();
+        int pollsBefore = polls.polls();
+        awaitPolls(5);
+        double perPoll = (observed.roundTrips() - roundTrips) / (double) (polls.polls() - pollsBefore);
+        System.out.printf("JDBC ledger: %.1f statements per idle poll%n", perPoll);
+        assertThat(perPoll).isLessThanOrEqualTo(4.5); // 4, and part of a poll running at either end
+
+        assertThat(subjects()).containsExactlyInAnyOrder("k1", "k2", "k3", "k4");
+        assertThat(serverCount()).isEqualTo(4);
+        assertThat(ledgerDir).isEmptyDirectory(); // no file ledger beside the database
+        assertThat(postgres.psql("SELECT mailbox_key || ' ' || epoch FROM pop3x_mailbox"))
+                .isEqualTo(DovecotExtension.USER + "@localhost:" + dovecot.pop3sPort() + " 2");
+        assertThat(postgres.psql("SELECT state || ' ' || count(*) FROM pop3x_ledger GROUP BY state"))
+                .isEqualTo("DONE 4");
+    }
+
+    /**
+     * Node A has a mail in its route when node B opens the mailbox (B's epoch fences A). B delivers that mail at once
+     * (A's claim is void for B, no claimTimeout to wait for) and deletes it; A's completion is refused by the ledger, so
+     * A sends no DELE. Both nodes go through one proxy, so they are the same mailbox to the ledger and every command
+     * is counted.
+     */
+    @Test
+    void aDeposedNodeSendsNoDeleAndTheNewHolderTakesItsMailInFlightOver() throws Exception {
+        dovecot.deliver(mail("m1"));
+        try (CuttingProxy proxy = new CuttingProxy(dovecot.pop3Port())) {
+            CountDownLatch releaseA = new CountDownLatch(1);
+            start(plainUri(proxy.port(), "delete=true&dataSource=#pg"), (rb, from) -> from.process(e -> {
+                received.add(e);
+                assertThat(releaseA.await(60, TimeUnit.SECONDS)).isTrue();
+            }));
+            PollCounter pollsOfA = polls;
+            awaitUntil(() -> received.size() == 1);
+
+            List<Exchange> receivedByB = new CopyOnWriteArrayList<>();
+            start(plainUri(proxy.port(), "delete=true&dataSource=#pg"), (rb, from) -> from.process(receivedByB::add));
+            awaitUntil(() -> receivedByB.size() == 1 && serverCount() == 0);
+            assertThat(receivedByB.get(0).getIn().getHeader(Pop3xConstants.ATTEMPT, Integer.class)).isEqualTo(1);
+
+            releaseA.countDown();
+            awaitUntil(() -> !pollsOfA.errors().isEmpty());
+            assertThat(pollsOfA.errors().get(0)).hasStackTraceContaining(LedgerFencedException.class.getName());
+            awaitPolls(2); // B's
+            assertThat(proxy.commands()).filteredOn(c -> c.startsWith("DELE")).hasSize(1); // B's
+            assertThat(subjects()).containsExactly("m1");
+        }
+    }
+
+    @Test
+    void aDatabaseThatRefusesTheLoginStopsTheRouteFromStartingWithAClearErrorWithoutThePassword() {
+        String password = "Db-Secret-0815";
+        PGSimpleDataSource refused = new PGSimpleDataSource();
+        refused.setURL(postgres.jdbcUrl());
+        refused.setUser(postgres.user());
+        refused.setPassword(password);
+        beans.put("pg", refused);
+        dovecot.deliver(mail("never"));
+        try (LogCapture log = new LogCapture()) {
+            assertThatThrownBy(() -> startRecording(tlsUri("dataSource=#pg")))
+                    .hasStackTraceContaining("in the ledger database (option dataSource): FATAL: password"
+                                             + " authentication failed for user \"pop3x\"")
+                    .satisfies(e -> assertThat(stackTrace(e)).doesNotContain(password));
+            assertThat(log.lines()).noneMatch(l -> l.text().contains(password));
+        }
+        assertThat(received).isEmpty();
+        assertThat(serverCount()).isEqualTo(1);
+    }
+
+    private static String stackTrace(Throwable e) {
+        StringWriter out = new StringWriter();
+        e.printStackTrace(new PrintWriter(out));
+        return out.toString();
+    }
+}
