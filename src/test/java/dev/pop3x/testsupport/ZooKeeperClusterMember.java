@@ -1,9 +1,13 @@
 package dev.pop3x.testsupport;
 
+import java.io.OutputStream;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.apache.camel.CamelContext;
 import org.apache.camel.cluster.CamelClusterEventListener;
@@ -15,8 +19,7 @@ import org.apache.camel.impl.DefaultCamelContext;
 /**
  * One node of a ZooKeeper cluster: a started CamelContext with Camel's {@link ZooKeeperClusterService} (session timeout
  * {@link #SESSION_TIMEOUT}) that runs for leadership of one namespace (view). Also a main class, so that a test can
- * start a member in a JVM of its own ({@link ChildJvm}) and {@code kill -9} it: it prints {@code leader <id>} when it
- * becomes leader.
+ * start a member in a JVM of its own ({@link ChildJvm}) and kill or pause it (see {@link #main}).
  */
 public final class ZooKeeperClusterMember implements AutoCloseable {
 
@@ -48,7 +51,6 @@ public final class ZooKeeperClusterMember implements AutoCloseable {
         member.view.addEventListener((CamelClusterEventListener.Leadership) (v, leader) -> {
             if (leader != null && leader.isLocal()) {
                 member.becameLeaderNanos = System.nanoTime();
-                member.announceLeadership();
             }
         });
         context.start();
@@ -85,14 +87,32 @@ public final class ZooKeeperClusterMember implements AutoCloseable {
         context.stop();
     }
 
-    private void announceLeadership() {
-        System.out.println("leader " + id());
-        System.out.flush();
+    /**
+     * Arguments: connect string, namespace, member id. Prints {@code event leader=<id|none>} for each leadership event
+     * and {@code isLeader=<true|false>} whenever {@link #isLeader()} changes (checked every 10 ms): a member paused with
+     * SIGSTOP and resumed shows whether it notices it was replaced, and how. Ends when its standard input closes (the
+     * test JVM ended).
+     */
+    public static void main(String[] args) throws Exception {
+        ZooKeeperClusterMember member = start(args[0], args[1], args[2]);
+        member.view.addEventListener((CamelClusterEventListener.Leadership) (v, leader) -> print(
+                "event leader=" + (leader == null ? "none" : leader.getId())));
+        ScheduledExecutorService watch = Executors.newSingleThreadScheduledExecutor();
+        AtomicBoolean last = new AtomicBoolean();
+        print("isLeader=false");
+        watch.scheduleWithFixedDelay(() -> {
+            boolean now = member.isLeader();
+            if (last.getAndSet(now) != now) {
+                print("isLeader=" + now);
+            }
+        }, 0, 10, TimeUnit.MILLISECONDS);
+        System.in.transferTo(OutputStream.nullOutputStream());
+        watch.shutdownNow();
+        member.close();
     }
 
-    /** Arguments: connect string, namespace, member id. Runs until killed. */
-    public static void main(String[] args) throws Exception {
-        start(args[0], args[1], args[2]);
-        new CountDownLatch(1).await();
+    private static synchronized void print(String line) {
+        System.out.println(line);
+        System.out.flush();
     }
 }

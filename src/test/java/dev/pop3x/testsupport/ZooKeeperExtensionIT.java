@@ -21,7 +21,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class ZooKeeperExtensionIT {
 
     private static final Duration ELECTION_TIMEOUT = Duration.ofSeconds(20);
-    /** A dead leader's session expires after at most the session timeout plus one tick of the server's clock. */
+    /** A dead leader's session expires within the session timeout plus a tick of the server's clock; 2 s for load. */
     private static final Duration EXPIRY_BOUND = ZooKeeperClusterMember.SESSION_TIMEOUT
             .plusMillis(ZooKeeperExtension.TICK_MILLIS)
             .plusSeconds(2);
@@ -64,36 +64,36 @@ class ZooKeeperExtensionIT {
         }
     }
 
+    /**
+     * Both ways a leader's JVM stops answering, side by side (they overlap, so the test waits for one session expiry):
+     * one leader is killed (SIGKILL), the other paused (SIGSTOP) and resumed once it was replaced.
+     */
     @Test
-    void aKilledLeadersSessionExpiresAndTheOtherMemberTakesOver() throws Exception {
-        String namespace = "mailbox-kill";
-        Path log = zookeeper.tempDir().resolve("member-killed.log");
-        Process killed = ChildJvm.start(List.of("-Xmx128m", "-XX:+UseSerialGC"), ZooKeeperClusterMember.class, log,
-                zookeeper.connectString(), namespace, "node-killed");
-        try {
-            Awaitility.await().atMost(ELECTION_TIMEOUT).pollInterval(Duration.ofMillis(20))
-                    .until(() -> TestServerProcess.read(log).contains("leader node-killed"));
-            try (ZooKeeperClusterMember survivor = ZooKeeperClusterMember.start(zookeeper.connectString(), namespace,
-                    "node-survivor")) {
-                Awaitility.await().atMost(ELECTION_TIMEOUT)
-                        .until(() -> survivor.memberIds().equals(List.of("node-killed", "node-survivor")));
-                assertThat(survivor.isLeader()).isFalse();
-                assertThat(survivor.leaderId()).contains("node-killed");
+    void aKilledOrPausedLeaderIsReplacedWhenItsSessionExpiresAndThePausedOneSeesItOnResume() throws Exception {
+        try (Candidate killed = Candidate.start("mailbox-kill", "node-killed");
+             Candidate paused = Candidate.start("mailbox-pause", "node-paused")) {
+            killed.awaitLeaderWithFollower();
+            paused.awaitLeaderWithFollower();
 
-                long killedAt = System.nanoTime();
-                killed.destroyForcibly(); // SIGKILL: the session ends only when ZooKeeper expires it
-                Awaitility.await().atMost(EXPIRY_BOUND).pollInterval(Duration.ofMillis(10))
-                        .until(survivor::isLeader);
-                Duration moved = Duration.ofNanos(survivor.becameLeaderNanos() - killedAt);
-                System.out.println("ZooKeeper leadership moved " + moved.toMillis() + " ms after kill -9 of the "
-                                   + "leader's JVM (session timeout "
-                                   + ZooKeeperClusterMember.SESSION_TIMEOUT.toMillis()
-                                   + " ms)");
-                assertThat(survivor.memberIds()).containsExactly("node-survivor");
-            }
-        } finally {
-            killed.destroyForcibly();
-            killed.waitFor();
+            long stoppedAt = System.nanoTime();
+            killed.process.destroyForcibly(); // the session ends only when ZooKeeper expires it
+            signal(paused.process, "STOP");
+            Awaitility.await().atMost(EXPIRY_BOUND).pollInterval(Duration.ofMillis(10))
+                    .until(() -> killed.follower.isLeader() && paused.follower.isLeader());
+            System.out.println("ZooKeeper leadership moved " + killed.movedMillis(stoppedAt)
+                               + " ms after kill -9 and " + paused.movedMillis(stoppedAt)
+                               + " ms after SIGSTOP of the leader's JVM (session timeout "
+                               + ZooKeeperClusterMember.SESSION_TIMEOUT.toMillis() + " ms)");
+            assertThat(killed.follower.memberIds()).containsExactly(killed.follower.id());
+
+            long resumedAt = System.nanoTime();
+            signal(paused.process, "CONT");
+            Awaitility.await().atMost(ZooKeeperClusterMember.SESSION_TIMEOUT).pollInterval(Duration.ofMillis(10))
+                    .until(() -> afterFirst(paused.log(), "isLeader=true").contains("isLeader=false"));
+            System.out.println("ZooKeeper: the paused leader, resumed, saw itself no longer leader within "
+                               + Duration.ofNanos(System.nanoTime() - resumedAt).toMillis() + " ms");
+            assertThat(paused.follower.isLeader()).isTrue();
+            assertThat(paused.follower.leaderId()).contains(paused.follower.id());
         }
     }
 
@@ -120,6 +120,67 @@ class ZooKeeperExtensionIT {
         Awaitility.await().atMost(ELECTION_TIMEOUT).pollInterval(Duration.ofMillis(20))
                 .until(() -> a.isLeader() != b.isLeader()
                              && a.leaderId().isPresent() && a.leaderId().equals(b.leaderId()));
+    }
+
+    /** A member in a JVM of its own that becomes leader of {@code namespace}, and a follower in this JVM. */
+    private static final class Candidate implements AutoCloseable {
+
+        final String namespace;
+        final String id;
+        final Path log;
+        final Process process;
+        ZooKeeperClusterMember follower;
+
+        private Candidate(String namespace, String id, Path log, Process process) {
+            this.namespace = namespace;
+            this.id = id;
+            this.log = log;
+            this.process = process;
+        }
+
+        static Candidate start(String namespace, String id) throws Exception {
+            Path log = zookeeper.tempDir().resolve(id + ".log");
+            return new Candidate(namespace, id, log, ChildJvm.start(List.of("-Xmx128m", "-XX:+UseSerialGC"),
+                    ZooKeeperClusterMember.class, log, zookeeper.connectString(), namespace, id));
+        }
+
+        /** The child leads, then the follower joins behind it. */
+        void awaitLeaderWithFollower() throws Exception {
+            Awaitility.await().atMost(ELECTION_TIMEOUT).pollInterval(Duration.ofMillis(20))
+                    .until(() -> log().contains("isLeader=true"));
+            follower = ZooKeeperClusterMember.start(zookeeper.connectString(), namespace, id + "-follower");
+            Awaitility.await().atMost(ELECTION_TIMEOUT)
+                    .until(() -> follower.memberIds().equals(List.of(id, follower.id())));
+            assertThat(follower.isLeader()).isFalse();
+            assertThat(follower.leaderId()).contains(id);
+        }
+
+        long movedMillis(long sinceNanos) {
+            return Duration.ofNanos(follower.becameLeaderNanos() - sinceNanos).toMillis();
+        }
+
+        String log() {
+            return TestServerProcess.read(log);
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            if (follower != null) {
+                follower.close();
+            }
+            process.destroyForcibly();
+            process.waitFor();
+        }
+    }
+
+    private static String afterFirst(String text, String marker) {
+        int at = text.indexOf(marker);
+        return at < 0 ? "" : text.substring(at + marker.length());
+    }
+
+    private static void signal(Process process, String signal) throws Exception {
+        TestServerProcess.run(zookeeper.tempDir(), List.of("kill", "-" + signal, String.valueOf(process.pid())),
+                Duration.ofSeconds(10));
     }
 
     private static boolean listening(int port) {
