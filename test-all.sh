@@ -4,7 +4,7 @@
 #   2. the same suite on Camel 4.18.2, against the jar's classes as built with 4.22.0 (one jar for both lines);
 #   3. the Spring Boot starter (installed for its example);
 #   4. every example, each built and started by its own test against a real Dovecot (and PostgreSQL for etl).
-# Needs the real servers: apt-get install -y dovecot-pop3d mailutils-pop3d libnss-wrapper openssl postgresql
+# Needs the real servers: apt-get install -y dovecot-pop3d mailutils-pop3d libnss-wrapper openssl postgresql zookeeper
 # Test reports of steps 1 and 2 are kept in target/test-reports/camel-<version>/.
 set -euo pipefail
 cd "$(dirname "$0")"
