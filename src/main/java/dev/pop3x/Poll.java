@@ -33,7 +33,7 @@ final class Poll implements AutoCloseable {
     private final PendingDeletes deletes = new PendingDeletes();
     private final LedgerSync ledgerSync;
     private final BooleanSupplier leading;
-    private MailboxSession session;
+    private volatile MailboxSession session; // volatile for abort()
     private MailboxSnapshot snapshot;
     private boolean quitDone;
 
@@ -198,6 +198,17 @@ final class Poll implements AutoCloseable {
     void requireLeadership() throws LeadershipLostException {
         if (!leading.getAsBoolean()) {
             throw new LeadershipLostException(mailbox);
+        }
+    }
+
+    /**
+     * Leadership lost: closes the connection now, from the thread that learnt it, so that the server sees this node's
+     * session end while the poll thread may still be in a route. Its next command fails; no QUIT can follow.
+     */
+    void abort() {
+        MailboxSession open = session;
+        if (open != null) {
+            open.close();
         }
     }
 

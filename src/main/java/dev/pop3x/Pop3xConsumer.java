@@ -42,8 +42,8 @@ public class Pop3xConsumer extends ScheduledBatchPollingConsumer {
     private PollFailureLog failureLog;
     private boolean topRefusedLogged;
     private boolean headerDigestKeysLogged;
-    /** The poll in progress, for {@link #processBatch}; poll thread only. */
-    private Poll current;
+    /** The poll in progress, for {@link #processBatch}; also read by {@link #leadershipLost()}. */
+    private volatile Poll current;
     private MessageLifecycle lifecycle;
     /** Null unless clustered. */
     private volatile MailboxLeadership leadership;
@@ -120,10 +120,10 @@ public class Pop3xConsumer extends ScheduledBatchPollingConsumer {
             return 0;
         }
         try (Poll poll = openPoll()) {
+            current = poll;
             PollPlan plan = lifecycle.plan(poll.snapshot(), poll.session());
             poll.deleteAll(plan.owedDeletes());
             deadLetters.sendOwed(poll, lifecycle, plan.deadLetters());
-            current = poll;
             int delivered = processBatch(new ArrayDeque<>(plan.deliveries()));
             poll.finish();
             pollEnded("OK: " + delivered + " mails delivered");
@@ -164,8 +164,12 @@ public class Pop3xConsumer extends ScheduledBatchPollingConsumer {
         }
     }
 
-    /** The cluster service's event: the poll in progress stops at its next check, and the ledger is closed now. */
+    /** The cluster service's event: the poll in progress is cut off and the ledger closed, now. */
     private void leadershipLost() {
+        Poll running = current;
+        if (running != null) {
+            running.abort();
+        }
         if (endpoint.closeLedger()) {
             LOG.info("{}: leadership of the mailbox lost; ledger closed", mailbox);
         }

@@ -22,12 +22,14 @@ import org.apache.camel.impl.DefaultCamelContext;
 import org.apache.camel.support.cluster.AbstractCamelClusterService;
 import org.apache.camel.support.cluster.AbstractCamelClusterView;
 import org.apache.camel.support.service.ServiceSupport;
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 /**
  * {@code clustered=true} against a cluster service whose leadership the test decides: a standby never opens a session
@@ -112,6 +114,33 @@ class ClusteredConsumerTest extends RouteTestSupport {
         // the first one was completed and recorded before the loss: deleted by the next leadership, not routed again
         assertThat(subjects()).containsExactly("first", "second", "third");
         assertThat(ledger.opens.get()).isEqualTo(2);
+    }
+
+    @Test
+    void theLeadershipEventCutsTheSessionOffWhileTheRouteIsStillInAMail() throws Exception {
+        server.add(mail("first")).add(mail("second"));
+        cluster.elect();
+        AtomicBoolean cutWhileInRoute = new AtomicBoolean();
+        start(uri("delete=true"), (rb, from) -> from.process(e -> {
+            received.add(e);
+            if (received.size() == 1) {
+                cluster.lose(); // the event, here on the route's thread
+                try {
+                    await().atMost(WAIT).until(() -> server.openSessions() == 0);
+                    cutWhileInRoute.set(true);
+                } catch (ConditionTimeoutException stillOpen) {
+                    // asserted below
+                }
+            }
+        }));
+        awaitUntil(() -> ledger.closes.get() == 1);
+        awaitPolls(2);
+
+        assertThat(cutWhileInRoute).isTrue();
+        assertThat(subjects()).containsExactly("first");
+        assertThat(server.count("DELE")).isZero();
+        assertThat(server.count("QUIT")).isZero();
+        assertThat(server.count()).isEqualTo(2);
     }
 
     @Test
@@ -202,6 +231,12 @@ class ClusteredConsumerTest extends RouteTestSupport {
             if (view != null) {
                 view.changed();
             }
+        }
+
+        /** The view stops showing this node as leader, and tells it. */
+        void lose() {
+            leader = false;
+            view.changed();
         }
 
         /** The view stops showing this node as leader, and no event tells it. */
