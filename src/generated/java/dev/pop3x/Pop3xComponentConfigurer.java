@@ -44,6 +44,9 @@ public class Pop3xComponentConfigurer extends PropertyConfigurerSupport implemen
         case "bridgeErrorHandler": target.setBridgeErrorHandler(property(camelContext, boolean.class, value)); return true;
         case "claimtimeout":
         case "claimTimeout": getOrCreateConfiguration(target).setClaimTimeout(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
+        case "clusterservice":
+        case "clusterService": getOrCreateConfiguration(target).setClusterService(property(camelContext, org.apache.camel.cluster.CamelClusterService.class, value)); return true;
+        case "clustered": getOrCreateConfiguration(target).setClustered(property(camelContext, boolean.class, value)); return true;
         case "commitevery":
         case "commitEvery": getOrCreateConfiguration(target).setCommitEvery(property(camelContext, int.class, value)); return true;
         case "configuration": target.setConfiguration(property(camelContext, dev.pop3x.Pop3xConfiguration.class, value)); return true;
@@ -112,6 +115,9 @@ public class Pop3xComponentConfigurer extends PropertyConfigurerSupport implemen
         case "bridgeErrorHandler": return boolean.class;
         case "claimtimeout":
         case "claimTimeout": return long.class;
+        case "clusterservice":
+        case "clusterService": return org.apache.camel.cluster.CamelClusterService.class;
+        case "clustered": return boolean.class;
         case "commitevery":
         case "commitEvery": return int.class;
         case "configuration": return dev.pop3x.Pop3xConfiguration.class;
@@ -181,6 +187,9 @@ public class Pop3xComponentConfigurer extends PropertyConfigurerSupport implemen
         case "bridgeErrorHandler": return target.isBridgeErrorHandler();
         case "claimtimeout":
         case "claimTimeout": return getOrCreateConfiguration(target).getClaimTimeout();
+        case "clusterservice":
+        case "clusterService": return getOrCreateConfiguration(target).getClusterService();
+        case "clustered": return getOrCreateConfiguration(target).isClustered();
         case "commitevery":
         case "commitEvery": return getOrCreateConfiguration(target).getCommitEvery();
         case "configuration": return target.getConfiguration();

@@ -41,6 +41,9 @@ public class Pop3xEndpointConfigurer extends PropertyConfigurerSupport implement
         case "bridgeErrorHandler": target.setBridgeErrorHandler(property(camelContext, boolean.class, value)); return true;
         case "claimtimeout":
         case "claimTimeout": target.getConfiguration().setClaimTimeout(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
+        case "clusterservice":
+        case "clusterService": target.getConfiguration().setClusterService(property(camelContext, org.apache.camel.cluster.CamelClusterService.class, value)); return true;
+        case "clustered": target.getConfiguration().setClustered(property(camelContext, boolean.class, value)); return true;
         case "commitevery":
         case "commitEvery": target.getConfiguration().setCommitEvery(property(camelContext, int.class, value)); return true;
         case "connecttimeout":
@@ -135,6 +138,9 @@ public class Pop3xEndpointConfigurer extends PropertyConfigurerSupport implement
         case "bridgeErrorHandler": return boolean.class;
         case "claimtimeout":
         case "claimTimeout": return long.class;
+        case "clusterservice":
+        case "clusterService": return org.apache.camel.cluster.CamelClusterService.class;
+        case "clustered": return boolean.class;
         case "commitevery":
         case "commitEvery": return int.class;
         case "connecttimeout":
@@ -230,6 +236,9 @@ public class Pop3xEndpointConfigurer extends PropertyConfigurerSupport implement
         case "bridgeErrorHandler": return target.isBridgeErrorHandler();
         case "claimtimeout":
         case "claimTimeout": return target.getConfiguration().getClaimTimeout();
+        case "clusterservice":
+        case "clusterService": return target.getConfiguration().getClusterService();
+        case "clustered": return target.getConfiguration().isClustered();
         case "commitevery":
         case "commitEvery": return target.getConfiguration().getCommitEvery();
         case "connecttimeout":

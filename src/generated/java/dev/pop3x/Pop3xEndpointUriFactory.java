@@ -23,7 +23,7 @@ public class Pop3xEndpointUriFactory extends org.apache.camel.support.component.
     private static final Set<String> SECRET_PROPERTY_NAMES;
     private static final Map<String, String> MULTI_VALUE_PREFIXES;
     static {
-        Set<String> props = new HashSet<>(50);
+        Set<String> props = new HashSet<>(52);
         props.add("accessTokenProvider");
         props.add("allowPlaintextAuth");
         props.add("attachedMessageParts");
@@ -33,6 +33,8 @@ public class Pop3xEndpointUriFactory extends org.apache.camel.support.component.
         props.add("backoffMultiplier");
         props.add("bridgeErrorHandler");
         props.add("claimTimeout");
+        props.add("clusterService");
+        props.add("clustered");
         props.add("commitEvery");
         props.add("connectTimeout");
         props.add("dataSource");

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
+import java.util.function.BooleanSupplier;
 
 import dev.pop3x.LoginDelay.SessionOpener;
 import dev.pop3x.policy.MessageLifecycle;
@@ -16,7 +17,9 @@ import org.slf4j.LoggerFactory;
  * One poll: its POP3 session (a new one after each {@code commitEvery} commit), the session's snapshot, the DELEs it
  * may still send, and the QUIT that makes them final. Completions keep a reference to the poll their mail came from
  * and ask it to take a DELE; once the poll is closing it refuses, and the ledger's delete-pending state carries the
- * mail to the next poll. Used by the poll thread only, except {@link #delete} and {@link #isOpen}.
+ * mail to the next poll. A clustered consumer's poll asks its leadership before every DELE and before QUIT, and ends
+ * without QUIT once it is lost (the server then applies none of the session's DELEs). Used by the poll thread only,
+ * except {@link #delete} and {@link #isOpen}.
  */
 final class Poll implements AutoCloseable {
 
@@ -29,13 +32,15 @@ final class Poll implements AutoCloseable {
     private final String mailbox;
     private final PendingDeletes deletes = new PendingDeletes();
     private final LedgerSync ledgerSync;
-    private MailboxSession session;
+    private final BooleanSupplier leading;
+    private volatile MailboxSession session; // volatile for abort()
     private MailboxSnapshot snapshot;
     private boolean quitDone;
 
     private Poll(LoginDelay loginDelay, SessionOpener opener, MessageLifecycle lifecycle, ExecutorService syncExecutor,
-                 int commitEvery, String mailbox) throws Exception {
+                 int commitEvery, String mailbox, BooleanSupplier leading) throws Exception {
         this.loginDelay = loginDelay;
+        this.leading = leading;
         this.opener = opener;
         this.lifecycle = lifecycle;
         this.commitEvery = commitEvery;
@@ -46,11 +51,15 @@ final class Poll implements AutoCloseable {
         this.ledgerSync = new LedgerSync(lifecycle, syncInBackground ? syncExecutor : null);
     }
 
-    /** Logs in and takes the snapshot (one UIDL; sizes are asked when the poll is planned). */
+    /**
+     * Logs in and takes the snapshot (one UIDL; sizes are asked when the poll is planned).
+     *
+     * @param leading whether this node still leads the mailbox ({@code () -> true} unless clustered)
+     */
     static Poll open(LoginDelay loginDelay, SessionOpener opener, MessageLifecycle lifecycle,
-            ExecutorService syncExecutor, int commitEvery, String mailbox)
+            ExecutorService syncExecutor, int commitEvery, String mailbox, BooleanSupplier leading)
             throws Exception {
-        return new Poll(loginDelay, opener, lifecycle, syncExecutor, commitEvery, mailbox);
+        return new Poll(loginDelay, opener, lifecycle, syncExecutor, commitEvery, mailbox, leading);
     }
 
     private void connect() throws Exception {
@@ -92,6 +101,7 @@ final class Poll implements AutoCloseable {
 
     /** Queues a DELE for every mail completed so far whose completion is durable; they go out with the next flush. */
     void sendDurableDeletes() throws IOException {
+        requireLeadership();
         for (String uid : ledgerSync.durableDeletes(deletes)) {
             session.requestDelete(uid, snapshot.numbersOf(uid));
         }
@@ -117,6 +127,7 @@ final class Poll implements AutoCloseable {
     /** The poll went through: completions from now on are left to the next poll, every owed DELE goes out with QUIT. */
     void finish() throws IOException {
         deletes.close();
+        requireLeadership();
         for (String uid : ledgerSync.syncAll(deletes)) {
             session.requestDelete(uid, snapshot.numbersOf(uid));
         }
@@ -128,6 +139,7 @@ final class Poll implements AutoCloseable {
     private void quit() throws IOException {
         ledgerSync.awaitQuietly(); // deletes it covered and that were not sent stay owed to the next session
         lifecycle.awaitDurable();
+        requireLeadership(); // the last moment: QUIT is what makes the DELEs final
         boolean confirmed = session.quit();
         Set<String> marked = session.markedForDeletion();
         if (confirmed) {
@@ -147,7 +159,7 @@ final class Poll implements AutoCloseable {
     public void close() {
         deletes.close();
         if (!quitDone && session != null && session.isOpen() && !session.awaitsMessageAnswers()
-            && !session.markedForDeletion().isEmpty()) {
+            && !session.markedForDeletion().isEmpty() && leading.getAsBoolean()) {
             try {
                 quit();
             } catch (IOException | RuntimeException e) {
@@ -175,6 +187,29 @@ final class Poll implements AutoCloseable {
         }
         session = null;
         snapshot = null;
+    }
+
+    /** Whether this node still leads the mailbox (always, unless clustered). */
+    boolean isLeading() {
+        return leading.getAsBoolean();
+    }
+
+    /** Throws once this node no longer leads the mailbox: before every window, every DELE and QUIT. */
+    void requireLeadership() throws LeadershipLostException {
+        if (!leading.getAsBoolean()) {
+            throw new LeadershipLostException(mailbox);
+        }
+    }
+
+    /**
+     * Leadership lost: closes the connection now, from the thread that learnt it, so that the server sees this node's
+     * session end while the poll thread may still be in a route. Its next command fails; no QUIT can follow.
+     */
+    void abort() {
+        MailboxSession open = session;
+        if (open != null) {
+            open.close();
+        }
     }
 
     /** The UIDLs a list of owed deletes names, queued like completions. */

@@ -12,6 +12,7 @@ import dev.pop3x.policy.PoisonAction;
 import dev.pop3x.protocol.AuthMechanism;
 import dev.pop3x.protocol.Security;
 import org.apache.camel.RuntimeCamelException;
+import org.apache.camel.cluster.CamelClusterService;
 import org.apache.camel.spi.HeaderFilterStrategy;
 import org.apache.camel.spi.Metadata;
 import org.apache.camel.spi.UriParam;
@@ -146,6 +147,19 @@ public class Pop3xConfiguration implements Cloneable {
               description = "Directory of the default file ledger: one file per user@host:port.")
     private String ledgerDirectory;
 
+    @UriParam(label = "consumer", defaultValue = "false",
+              description = "Poll only while this node is the leader of this mailbox in Camel's cluster service (a"
+                            + " CamelClusterService: Kubernetes lease, ZooKeeper, file lock, ...): the other nodes stand"
+                            + " by, and one of them takes over when the leader stops or dies. The ledger is opened when"
+                            + " leadership is gained; all nodes must share it (dataSource, or a ledgerDirectory on one"
+                            + " host).")
+    private boolean clustered;
+
+    @UriParam(label = "consumer",
+              description = "With clustered=true: the CamelClusterService that elects the leader. Defaults to the one"
+                            + " cluster service of the CamelContext (an error when it has none, or several).")
+    private CamelClusterService clusterService;
+
     @UriParam(label = "consumer", defaultValue = "true",
               description = "true: the body is the mail's text (text/plain preferred, else text/html) and attachments are"
                             + " Camel attachments; false: the body is the raw RFC 822 message as a stream.")
@@ -206,6 +220,7 @@ public class Pop3xConfiguration implements Cloneable {
             throw new IllegalArgumentException("Options ledger and dataSource cannot be used together: dataSource keeps"
                                                + " the ledger in that database, ledger names a ledger bean; set one");
         }
+        require(clustered || clusterService == null, "clusterService", "is only used with clustered=true");
         if (security == Security.NONE && !allowPlaintextAuth && !isLoopback(host)) {
             throw new IllegalArgumentException(
                     "Option security=none would send the password in clear to " + host
@@ -444,6 +459,22 @@ public class Pop3xConfiguration implements Cloneable {
 
     public void setDataSource(DataSource dataSource) {
         this.dataSource = dataSource;
+    }
+
+    public boolean isClustered() {
+        return clustered;
+    }
+
+    public void setClustered(boolean clustered) {
+        this.clustered = clustered;
+    }
+
+    public CamelClusterService getClusterService() {
+        return clusterService;
+    }
+
+    public void setClusterService(CamelClusterService clusterService) {
+        this.clusterService = clusterService;
     }
 
     public String getLedgerDirectory() {

@@ -7,6 +7,7 @@ import java.util.Queue;
 import dev.pop3x.RetrievalWindow.Fetched;
 import dev.pop3x.RetrievalWindow.Refused;
 import dev.pop3x.RetrievalWindow.Retrieved;
+import dev.pop3x.ledger.LedgerFencedException;
 import dev.pop3x.mapping.MailMapper;
 import dev.pop3x.mapping.Pop3xMessage;
 import dev.pop3x.policy.Claim;
@@ -17,6 +18,7 @@ import org.apache.camel.Exchange;
 import org.apache.camel.ExchangePropertyKey;
 import org.apache.camel.Processor;
 import org.apache.camel.support.ScheduledBatchPollingConsumer;
+import org.apache.camel.util.ObjectHelper;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,7 +26,8 @@ import org.slf4j.LoggerFactory;
  * Polls one mailbox. One poll is one POP3 session: the snapshot, the deletes and dead letters owed from earlier polls,
  * then each new mail downloaded ({@link RetrievalWindow}), mapped and routed one at a time, then QUIT ({@link Poll}).
  * What happens to a mail after the route is decided by {@link MessageLifecycle}, when its Exchange completes
- * ({@link MailCompletion}); this class only tells the story.
+ * ({@link MailCompletion}); this class only tells the story. With {@code clustered=true} it polls only while it leads
+ * the mailbox ({@link MailboxLeadership}), and opens the ledger when it starts to.
  */
 public class Pop3xConsumer extends ScheduledBatchPollingConsumer {
 
@@ -39,9 +42,11 @@ public class Pop3xConsumer extends ScheduledBatchPollingConsumer {
     private PollFailureLog failureLog;
     private boolean topRefusedLogged;
     private boolean headerDigestKeysLogged;
-    /** The poll in progress, for {@link #processBatch}; poll thread only. */
-    private Poll current;
+    /** The poll in progress, for {@link #processBatch}; also read by {@link #leadershipLost()}. */
+    private volatile Poll current;
     private MessageLifecycle lifecycle;
+    /** Null unless clustered. */
+    private volatile MailboxLeadership leadership;
 
     public Pop3xConsumer(Pop3xEndpoint endpoint, Processor processor) {
         super(endpoint, processor);
@@ -66,15 +71,59 @@ public class Pop3xConsumer extends ScheduledBatchPollingConsumer {
     }
 
     @Override
+    protected void doBuild() throws Exception {
+        if (config.isClustered()) {
+            setHealthCheck(new LeadershipHealthCheck(this, "consumer:" + getRouteId()));
+        }
+        super.doBuild();
+    }
+
+    @Override
+    protected void doStart() throws Exception {
+        if (config.isClustered()) {
+            leadership = MailboxLeadership.join(getEndpoint().getCamelContext(), config, this::leadershipLost);
+        }
+        super.doStart();
+    }
+
+    @Override
+    protected void doStop() throws Exception {
+        super.doStop();
+        MailboxLeadership joined = leadership;
+        if (joined != null) {
+            // the ledger first: a file ledger held here would keep the next leader out
+            endpoint.closeLedger();
+            joined.leave();
+            leadership = null;
+        }
+    }
+
+    /** Null unless clustered. */
+    MailboxLeadership leadership() {
+        return leadership;
+    }
+
+    @Override
     protected int poll() throws Exception {
         shutdownRunningTask = null;
         pendingExchanges = 0;
-        lifecycle = endpoint.lifecycle();
+        MailboxLeadership leader = leadership;
+        if (leader != null && !leader.isLeader()) {
+            endpoint.closeLedger(); // if this node led until now
+            forceConsumerAsReady(); // standing by is what it should do
+            return 0;
+        }
+        // clustered: the ledger is opened (a new epoch taken) by the first poll of a leadership
+        lifecycle = leader != null ? endpoint.openLedger() : endpoint.lifecycle();
+        if (leader != null && !leader.isLeader()) {
+            endpoint.closeLedger(); // lost while it was opening
+            return 0;
+        }
         try (Poll poll = openPoll()) {
+            current = poll;
             PollPlan plan = lifecycle.plan(poll.snapshot(), poll.session());
             poll.deleteAll(plan.owedDeletes());
             deadLetters.sendOwed(poll, lifecycle, plan.deadLetters());
-            current = poll;
             int delivered = processBatch(new ArrayDeque<>(plan.deliveries()));
             poll.finish();
             pollEnded("OK: " + delivered + " mails delivered");
@@ -83,6 +132,10 @@ public class Pop3xConsumer extends ScheduledBatchPollingConsumer {
             }
             return delivered;
         } catch (Exception e) {
+            if (leader != null && isDeposition(leader, e)) {
+                stepDown(leader, e);
+                return 0;
+            }
             pollEnded(PollFailure.of(e).toString());
             throw e;
         } finally {
@@ -90,9 +143,42 @@ public class Pop3xConsumer extends ScheduledBatchPollingConsumer {
         }
     }
 
+    /** The poll stopped because this node no longer leads: the view says so, or the ledger refused its epoch. */
+    private static boolean isDeposition(MailboxLeadership leader, Exception e) {
+        return e instanceof LeadershipLostException || ObjectHelper.getException(LedgerFencedException.class, e) != null
+               || !leader.isLeader();
+    }
+
+    /**
+     * Stops polling until this node leads again: no DELE went out (the poll ended without QUIT), the ledger is closed.
+     * Refused by the ledger while the view still shows this node leading: another node opened the mailbox with a newer
+     * epoch, so the views disagree; this node gives its leadership up and a new election decides.
+     */
+    private void stepDown(MailboxLeadership leader, Exception e) throws Exception {
+        endpoint.closeLedger();
+        boolean fenced = ObjectHelper.getException(LedgerFencedException.class, e) != null;
+        LOG.info("{}: no longer the leader of the mailbox{}; stopped polling ({})", mailbox,
+                fenced ? " (the ledger refused its epoch)" : "", e.getMessage());
+        if (fenced && leader.isLeader()) {
+            leader.rejoin();
+        }
+    }
+
+    /** The cluster service's event: the poll in progress is cut off and the ledger closed, now. */
+    private void leadershipLost() {
+        Poll running = current;
+        if (running != null) {
+            running.abort();
+        }
+        if (endpoint.closeLedger()) {
+            LOG.info("{}: leadership of the mailbox lost; ledger closed", mailbox);
+        }
+    }
+
     private Poll openPoll() throws Exception {
+        MailboxLeadership leader = leadership;
         Poll poll = Poll.open(loginDelay, endpoint::openSession, lifecycle, endpoint.ledgerSyncExecutor(),
-                config.getCommitEvery(), mailbox);
+                config.getCommitEvery(), mailbox, leader == null ? () -> true : leader::isLeader);
         // logged in and listed: ready, although the first poll may take long to drain a full mailbox
         forceConsumerAsReady();
         if (poll.session().usesHeaderDigestKeys() && !headerDigestKeysLogged) {
@@ -139,6 +225,11 @@ public class Pop3xConsumer extends ScheduledBatchPollingConsumer {
             for (Retrieved answer = window.next(); answer != null; answer = window.next()) {
                 if (answer instanceof Refused refused) {
                     refused(refused);
+                } else if (!current.isLeading()) {
+                    // not a mail more once the mailbox is another node's; the ones in flight are released below
+                    ((Fetched) answer).raw().close();
+                    lifecycle.release(answer.claim());
+                    throw new LeadershipLostException(mailbox);
                 } else if (!isBatchAllowed()) {
                     // stopping: what was already requested is read off the socket (QUIT needs that) but not routed
                     ((Fetched) answer).raw().close();

@@ -70,6 +70,7 @@ public class Pop3xEndpoint extends ScheduledPollEndpoint {
     // the mailbox's state lives as long as the endpoint, not the consumer: completions of Exchanges still running
     // on other routes after a route stop must still be recorded, under the claims they were given
     private MailboxLedger ledger;
+    private Ledger store;
     private Ledger ownLedger;
     private Clock clock = Clock.systemUTC();
     private volatile MessageLifecycle lifecycle; // read by JMX and the dev console too
@@ -124,7 +125,7 @@ public class Pop3xEndpoint extends ScheduledPollEndpoint {
     @Override
     protected void doStart() throws Exception {
         super.doStart();
-        Ledger store = resolveLedger();
+        store = resolveLedger();
         CamelContextAware.trySetCamelContext(store, getCamelContext());
         if (configuration.getLedger() == null) {
             ownLedger = store; // created here (a file or JDBC ledger): stopped with this endpoint
@@ -132,10 +133,9 @@ public class Pop3xEndpoint extends ScheduledPollEndpoint {
             getCamelContext().addService(store, true, true); // a bean: may serve several endpoints until shutdown
         }
         ServiceHelper.startService(store);
-        ledger = store.open(configuration.mailboxKey());
-        LOG.debug("{}: ledger {} opened, fencing token {}", configuration.mailboxLabel(), store, ledger.fencingToken());
-        // a new owner id per start: claims of an earlier run are never mistaken for this run's
-        lifecycle = new MessageLifecycle(ledger, policySettings(), UUID.randomUUID().toString(), clock, statistics);
+        if (!configuration.isClustered()) {
+            openLedger();
+        } // clustered: the consumer opens it when it becomes the mailbox's leader
         if (configuration.getDeadLetterUri() != null) {
             deadLetters = new DeadLetterSender(getCamelContext(), configuration.getDeadLetterUri(),
                     createMapper(false));
@@ -144,15 +144,53 @@ public class Pop3xEndpoint extends ScheduledPollEndpoint {
 
     @Override
     protected void doStop() throws Exception {
-        IOHelper.close(deadLetters, ledger);
+        IOHelper.close(deadLetters);
+        closeLedger();
         ServiceHelper.stopService(ownLedger);
         deadLetters = null;
-        lifecycle = null;
-        ledger = null;
+        store = null;
         ownLedger = null;
         super.doStop();
     }
 
+    /**
+     * Opens the mailbox's ledger unless it is open, which takes the mailbox's fencing token (with a shared ledger, a
+     * new leadership epoch: writes of an earlier leader are refused from then on).
+     */
+    synchronized MessageLifecycle openLedger() throws IOException {
+        if (lifecycle == null) {
+            ledger = store.open(configuration.mailboxKey());
+            LOG.debug("{}: ledger {} opened, fencing token {}", configuration.mailboxLabel(), store,
+                    ledger.fencingToken());
+            // a new owner id per open: claims of an earlier run or leadership are never mistaken for this one's
+            lifecycle = new MessageLifecycle(ledger, policySettings(), UUID.randomUUID().toString(), clock,
+                    statistics);
+        }
+        return lifecycle;
+    }
+
+    /**
+     * Closes the mailbox's ledger (the endpoint stops, or a clustered consumer no longer leads): completions of
+     * Exchanges still running are refused from then on, and their mails are delivered again.
+     *
+     * @return false if it was not open
+     */
+    synchronized boolean closeLedger() {
+        MailboxLedger open = ledger;
+        lifecycle = null;
+        ledger = null;
+        if (open == null) {
+            return false;
+        }
+        try {
+            open.close();
+        } catch (IOException e) {
+            LOG.warn("{}: the ledger could not be closed cleanly: {}", configuration.mailboxLabel(), e.getMessage());
+        }
+        return true;
+    }
+
+    /** The life cycle of the open ledger; null while it is closed. */
     MessageLifecycle lifecycle() {
         return lifecycle;
     }
@@ -207,7 +245,7 @@ public class Pop3xEndpoint extends ScheduledPollEndpoint {
         return statistics.deleted();
     }
 
-    @ManagedAttribute(description = "Mails the ledger knows (0 while the endpoint is stopped)")
+    @ManagedAttribute(description = "Mails the ledger knows (0 while the endpoint is stopped, or not the leader)")
     public int getLedgerEntries() {
         MessageLifecycle current = lifecycle;
         try {
@@ -256,7 +294,10 @@ public class Pop3xEndpoint extends ScheduledPollEndpoint {
     private MessageLifecycle startedLifecycle() {
         MessageLifecycle current = lifecycle;
         if (current == null) {
-            throw new IllegalStateException("pop3x endpoint " + configuration.mailboxLabel() + " is not started");
+            throw new IllegalStateException("pop3x endpoint " + configuration.mailboxLabel()
+                                            + (configuration.isClustered()
+                                                    ? " is not the mailbox's leader: ask the node that is"
+                                                    : " is not started"));
         }
         return current;
     }

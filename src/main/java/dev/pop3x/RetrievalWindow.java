@@ -122,6 +122,7 @@ final class RetrievalWindow {
 
     /** Claims the next window (when the consumer may go on) and sends the DELEs due and its RETRs in one write. */
     private void requestWindow() throws IOException {
+        poll.requireLeadership(); // a clustered consumer that lost its mailbox claims nothing more
         List<Claim> window = planned.isEmpty() || !mayGoOn.getAsBoolean() ? List.of() : claimWindow();
         unrequested.addAll(window);
         MailboxSession session = poll.session();

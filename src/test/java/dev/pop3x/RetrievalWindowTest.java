@@ -70,7 +70,7 @@ class RetrievalWindowTest {
         Login login = new Login(AuthMechanism.USER, FaultyPop3Server.USER, FaultyPop3Server.PASSWORD, null, false);
         poll = Poll.open(new LoginDelay(Clock.systemUTC()),
                 () -> MailboxSession.open(options, login, pipelining, spool),
-                lifecycle, null, 0, "127.0.0.1:" + server.port());
+                lifecycle, null, 0, "127.0.0.1:" + server.port(), () -> true);
         Queue<Delivery> planned = new ArrayDeque<>(lifecycle.plan(poll.snapshot(), poll.session()).deliveries());
         return new RetrievalWindow(poll, lifecycle, planned, 0, mayGoOn::get);
     }

@@ -12,6 +12,7 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
@@ -19,8 +20,8 @@ import java.util.concurrent.atomic.AtomicReference;
 /**
  * A TCP proxy on loopback in front of a plain-text POP3 server that can cut the connection when the client sends a
  * chosen command: the command never reaches the server, and both sockets are closed, as on a dropped network link.
- * Also records every command line the clients sent, so tests can count round trips, and the octets the server sent on
- * each connection.
+ * Also records every command line the clients sent, so tests can count round trips, the octets the server sent on
+ * each connection, and how many sessions were open at once at most (one POP3 session at a time per mailbox).
  */
 public final class CuttingProxy implements AutoCloseable {
 
@@ -34,6 +35,9 @@ public final class CuttingProxy implements AutoCloseable {
     private final List<String> commands = new CopyOnWriteArrayList<>();
     private final List<AtomicLong> serverOctets = new CopyOnWriteArrayList<>();
     private final List<Socket> open = new CopyOnWriteArrayList<>();
+    private final AtomicInteger connections = new AtomicInteger();
+    private final AtomicInteger concurrent = new AtomicInteger();
+    private final AtomicInteger maxConcurrent = new AtomicInteger();
     private final Thread acceptor;
 
     public CuttingProxy(int targetPort) throws IOException {
@@ -89,6 +93,16 @@ public final class CuttingProxy implements AutoCloseable {
         return serverOctets.stream().map(AtomicLong::get).toList();
     }
 
+    /** Connections accepted so far. */
+    public int connections() {
+        return connections.get();
+    }
+
+    /** The most sessions that were open at the same time so far; a session ends with its QUIT or its connection. */
+    public int maxConcurrentSessions() {
+        return maxConcurrent.get();
+    }
+
     private void acceptLoop() {
         while (!listener.isClosed()) {
             try {
@@ -100,10 +114,21 @@ public final class CuttingProxy implements AutoCloseable {
                 Socket server = new Socket(InetAddress.getLoopbackAddress(), targetPort);
                 open.add(client);
                 open.add(server);
+                connections.incrementAndGet();
+                maxConcurrent.accumulateAndGet(concurrent.incrementAndGet(), Math::max);
                 AtomicLong octets = new AtomicLong();
                 serverOctets.add(octets);
                 pump(server.getInputStream(), client.getOutputStream(), octets, client, server);
-                Thread c2s = new Thread(() -> clientToServer(client, server), "proxy-c2s");
+                AtomicBoolean ended = new AtomicBoolean();
+                Runnable sessionEnded = () -> {
+                    if (ended.compareAndSet(false, true)) {
+                        concurrent.decrementAndGet();
+                    }
+                };
+                Thread c2s = new Thread(() -> {
+                    clientToServer(client, server, sessionEnded);
+                    sessionEnded.run(); // both sockets are closed when it returns
+                }, "proxy-c2s");
                 c2s.setDaemon(true);
                 c2s.start();
             } catch (IOException e) {
@@ -132,8 +157,11 @@ public final class CuttingProxy implements AutoCloseable {
         t.start();
     }
 
-    /** Forwards line by line so a command can be recognised before it is forwarded. */
-    private void clientToServer(Socket client, Socket server) {
+    /**
+     * Forwards line by line so a command can be recognised before it is forwarded. A QUIT ends the session as far as
+     * counting goes: the client may connect again as soon as it is answered, before this connection is closed.
+     */
+    private void clientToServer(Socket client, Socket server, Runnable sessionEnded) {
         try (InputStream in = new BufferedInputStream(client.getInputStream());
              OutputStream out = server.getOutputStream()) {
             ByteArrayOutputStream line = new ByteArrayOutputStream();
@@ -156,6 +184,9 @@ public final class CuttingProxy implements AutoCloseable {
                     return; // finally closes both sockets: the command never reaches the server
                 }
                 commands.add(text);
+                if (text.regionMatches(true, 0, "QUIT", 0, 4)) {
+                    sessionEnded.run();
+                }
                 line.writeTo(out);
                 out.flush();
                 line.reset();

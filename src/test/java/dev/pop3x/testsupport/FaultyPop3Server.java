@@ -375,6 +375,11 @@ public final class FaultyPop3Server implements AutoCloseable {
         return sessions.get();
     }
 
+    /** Sessions open now. */
+    public int openSessions() {
+        return open.size();
+    }
+
     /** Successful logins so far (sessions that reached TRANSACTION state). */
     public int logins() {
         return logins.get();

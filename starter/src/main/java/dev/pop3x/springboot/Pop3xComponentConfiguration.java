@@ -11,6 +11,7 @@ import dev.pop3x.policy.OversizeAction;
 import dev.pop3x.policy.PoisonAction;
 import dev.pop3x.protocol.AuthMechanism;
 import dev.pop3x.protocol.Security;
+import org.apache.camel.cluster.CamelClusterService;
 import org.apache.camel.spi.HeaderFilterStrategy;
 import org.apache.camel.spring.boot.ComponentConfigurationPropertiesCommon;
 import org.apache.camel.support.jsse.SSLContextParameters;
@@ -99,6 +100,21 @@ public class Pop3xComponentConfiguration extends ComponentConfigurationPropertie
      * Defaults to a file ledger in ledgerDirectory.
      */
     private Ledger ledger;
+
+    /**
+     * Poll only while this node is the leader of this mailbox in Camel's cluster service (a CamelClusterService:
+     * Kubernetes lease, ZooKeeper, file lock, ...): the other nodes stand by, and one of them takes over when the
+     * leader stops or dies. The ledger is opened when leadership is gained; all nodes must share it (dataSource, or a
+     * ledgerDirectory on one host).
+     */
+    private Boolean clustered;
+
+    /**
+     * With clustered=true: the CamelClusterService that elects the leader. Defaults to the one cluster service of the
+     * CamelContext (an error when it has none, or several). The option is of a
+     * org.apache.camel.cluster.CamelClusterService type.
+     */
+    private CamelClusterService clusterService;
 
     /**
      * A javax.sql.DataSource bean (a PostgreSQL database, best pooled): the ledger is kept in that database, shared by
@@ -322,6 +338,22 @@ public class Pop3xComponentConfiguration extends ComponentConfigurationPropertie
 
     public void setLedger(Ledger ledger) {
         this.ledger = ledger;
+    }
+
+    public Boolean getClustered() {
+        return clustered;
+    }
+
+    public void setClustered(Boolean clustered) {
+        this.clustered = clustered;
+    }
+
+    public CamelClusterService getClusterService() {
+        return clusterService;
+    }
+
+    public void setClusterService(CamelClusterService clusterService) {
+        this.clusterService = clusterService;
     }
 
     public DataSource getDataSource() {

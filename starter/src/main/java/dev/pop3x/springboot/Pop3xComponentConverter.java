@@ -9,6 +9,7 @@ import javax.sql.DataSource;
 import dev.pop3x.AccessTokenProvider;
 import dev.pop3x.Pop3xConfiguration;
 import dev.pop3x.ledger.Ledger;
+import org.apache.camel.cluster.CamelClusterService;
 import org.apache.camel.spi.HeaderFilterStrategy;
 import org.apache.camel.support.jsse.SSLContextParameters;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -33,7 +34,7 @@ public class Pop3xComponentConverter implements GenericConverter {
 
     /** The bean-typed options of the component: kept in step with pop3x.json by Pop3xComponentConfigurationTest. */
     static final List<Class<?>> BEAN_TYPES = List.of(
-            AccessTokenProvider.class, Pop3xConfiguration.class, Ledger.class, DataSource.class,
+            AccessTokenProvider.class, Pop3xConfiguration.class, Ledger.class, DataSource.class, CamelClusterService.class,
             HeaderFilterStrategy.class, SSLContextParameters.class);
 
     private final ApplicationContext applicationContext;
