@@ -111,8 +111,7 @@ public class Pop3xComponentConfiguration extends ComponentConfigurationPropertie
 
     /**
      * With clustered=true: the CamelClusterService that elects the leader. Defaults to the one cluster service of the
-     * CamelContext (an error when it has none, or several). The option is of a
-     * org.apache.camel.cluster.CamelClusterService type.
+     * CamelContext (an error when it has none, or several).
      */
     private CamelClusterService clusterService;
 

@@ -34,7 +34,8 @@ public class Pop3xComponentConverter implements GenericConverter {
 
     /** The bean-typed options of the component: kept in step with pop3x.json by Pop3xComponentConfigurationTest. */
     static final List<Class<?>> BEAN_TYPES = List.of(
-            AccessTokenProvider.class, Pop3xConfiguration.class, Ledger.class, DataSource.class, CamelClusterService.class,
+            AccessTokenProvider.class, Pop3xConfiguration.class, Ledger.class, DataSource.class,
+            CamelClusterService.class,
             HeaderFilterStrategy.class, SSLContextParameters.class);
 
     private final ApplicationContext applicationContext;
