@@ -108,7 +108,8 @@ class JdbcLedgerIT extends MailboxLedgerContract {
                 assertThat(second.fencingToken()).isEqualTo(first.fencingToken() + 1);
                 assertThatThrownBy(() -> first.apply(List.of(newClaim("b")), Durability.AT_BARRIER))
                         .isInstanceOf(LedgerFencedException.class)
-                        .hasMessageContaining("another consumer opened it (epoch " + second.fencingToken() + ")");
+                        .hasMessageContaining("another consumer opened it (epoch " + second.fencingToken() + ";")
+                        .hasMessageContaining("need clustered=true");
                 assertThatThrownBy(() -> first.prune(Long.MAX_VALUE)).isInstanceOf(LedgerFencedException.class);
                 assertThatThrownBy(first::awaitDurable).isInstanceOf(LedgerFencedException.class);
                 assertThat(second.load(List.of("a", "b"), 10)).containsOnlyKeys("a");
