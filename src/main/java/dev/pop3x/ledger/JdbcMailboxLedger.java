@@ -360,7 +360,8 @@ final class JdbcMailboxLedger implements MailboxLedger {
     private void checkEpoch(long current) throws LedgerFencedException {
         if (current != epoch) {
             throw fenced(current < 0 ? "its row in pop3x_mailbox is gone"
-                    : "another consumer opened it (epoch " + current + "; nodes that share a mailbox need clustered=true)");
+                    : "another consumer opened it (epoch " + current
+                      + "; nodes that share a mailbox need clustered=true)");
         }
     }
 

@@ -94,7 +94,7 @@ final class ManyMailboxes {
                 mailboxes, delayMs, xmx, rounds, sharedThreads));
         md.append("| Client | OK | Peak threads | Threads at the end | Peak RSS (MB) | All polled once (s) |"
                   + " Idle round: wall (s) | Idle round: CPU (ms) | CPU per idle poll (ms) | Delivered again in the"
-                  + " idle round |\n|---|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+                  + " idle round | Mean idle poll (ms) |\n|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         for (var e : results.entrySet()) {
             List<Map<String, String>> ok = e.getValue().stream().filter(f -> "true".equals(f.get("ok"))).toList();
             md.append("| ").append(e.getKey()).append(" | ").append(ok.size()).append('/').append(e.getValue().size());
@@ -103,7 +103,8 @@ final class ManyMailboxes {
             md.append(" | ").append(median(ok, "idle_round_ms", 1000)).append(" | ")
                     .append(median(ok, "idle_round_cpu_ms", 1));
             md.append(" | ").append(perPoll(ok, mailboxes)).append(" | ")
-                    .append(median(ok, "redelivered_in_idle_round", 1)).append(" |\n");
+                    .append(median(ok, "redelivered_in_idle_round", 1)).append(" | ")
+                    .append(median(ok, "idle_poll_mean_ms", 1)).append(" |\n");
         }
         return md.toString();
     }

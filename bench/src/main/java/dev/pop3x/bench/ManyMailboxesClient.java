@@ -10,6 +10,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.atomic.LongAdder;
 
 import org.apache.camel.CamelContext;
 import org.apache.camel.Consumer;
@@ -47,28 +48,35 @@ public final class ManyMailboxesClient {
         Map<String, AtomicLong> deliveries = new ConcurrentHashMap<>();
         CountDownLatch allDelivered = new CountDownLatch(mailboxes);
         AtomicReference<CountDownLatch> roundPolls = new AtomicReference<>();
+        Map<Consumer, Long> pollStart = new ConcurrentHashMap<>();
+        LongAdder roundPollNanos = new LongAdder();
         CamelContext ctx = new DefaultCamelContext();
         ctx.getRegistry().bind("polls", new PollingConsumerPollStrategy() {
             @Override
             public boolean begin(Consumer consumer, Endpoint endpoint) {
+                pollStart.put(consumer, System.nanoTime());
                 return true;
             }
 
             @Override
             public void commit(Consumer consumer, Endpoint endpoint, int polledMessages) {
-                countPoll();
+                countPoll(consumer);
             }
 
-            private void countPoll() {
+            private void countPoll(Consumer consumer) {
                 CountDownLatch round = roundPolls.get();
-                if (round != null) {
+                Long started = pollStart.remove(consumer);
+                if (round != null && round.getCount() > 0) {
+                    if (started != null) {
+                        roundPollNanos.add(System.nanoTime() - started);
+                    }
                     round.countDown();
                 }
             }
 
             @Override
             public boolean rollback(Consumer consumer, Endpoint endpoint, int retryCounter, Exception cause) {
-                countPoll();
+                countPoll(consumer);
                 System.err.println("poll failed: " + cause);
                 return false;
             }
@@ -121,8 +129,9 @@ public final class ManyMailboxesClient {
         long hwmKb = ChildSupport.vmHwmKb();
         System.out.println(String.format(Locale.ROOT,
                 "MANY ok=%s mailboxes=%d delivered_once=%d first_round_ms=%.0f idle_round_ms=%.0f idle_round_cpu_ms=%.0f"
-                + " redelivered_in_idle_round=%d peak_threads=%d live_threads=%d hwm_kb=%d",
-                allOnce && roundDone, mailboxes, deliveries.size(), firstRoundMs, roundMs, roundCpuMs, again, peakThreads,
+                + " idle_poll_mean_ms=%.1f redelivered_in_idle_round=%d peak_threads=%d live_threads=%d hwm_kb=%d",
+                allOnce && roundDone, mailboxes, deliveries.size(), firstRoundMs, roundMs, roundCpuMs,
+                roundPollNanos.sum() / 1e6 / mailboxes, again, peakThreads,
                 liveThreads, hwmKb));
         ctx.getShutdownStrategy().setTimeout(30);
         ctx.stop();
