@@ -5,7 +5,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -22,6 +21,12 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
+import static dev.pop3x.ClusterEvents.completed;
+import static dev.pop3x.ClusterEvents.count;
+import static dev.pop3x.ClusterEvents.duplicates;
+import static dev.pop3x.ClusterEvents.lastOf;
+import static dev.pop3x.ClusterEvents.startedPerNode;
+import static dev.pop3x.ClusterEvents.starts;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -102,17 +107,8 @@ class ClusterFailoverIT {
         }
 
         await().atMost(WAIT).until(() -> delete ? serverUids().isEmpty() : completed(events).containsAll(all));
-        Map<String, Integer> started = new HashMap<>();
-        for (Path file : events) {
-            lines(file).stream().filter(l -> l.startsWith("S ")).forEach(l -> started.merge(l.substring(2), 1,
-                    Integer::sum));
-        }
-        Set<String> duplicates = new HashSet<>();
-        started.forEach((uid, times) -> {
-            if (times > 1) {
-                duplicates.add(uid);
-            }
-        });
+        Map<String, Integer> started = starts(events);
+        Set<String> duplicates = duplicates(events);
         System.out.printf(
                 "cluster failover (%d nodes, %s): %d mails, %d route starts, duplicates %s, in flight on killed nodes %s,"
                           + " %d POP3 sessions, at most %d at once, takeover after kill -9 in ms: %s%n",
@@ -148,35 +144,6 @@ class ClusterFailoverIT {
         Set<String> gone = new HashSet<>(all);
         gone.removeAll(serverUids());
         return gone;
-    }
-
-    private static Set<String> completed(List<Path> events) throws IOException {
-        Set<String> done = new HashSet<>();
-        for (Path file : events) {
-            lines(file).stream().filter(l -> l.startsWith("D ")).forEach(l -> done.add(l.substring(2)));
-        }
-        return done;
-    }
-
-    private static Map<Integer, Integer> startedPerNode(List<Path> events) throws IOException {
-        Map<Integer, Integer> started = new HashMap<>();
-        for (int i = 0; i < events.size(); i++) {
-            started.put(i, (int) count(events.get(i), "S "));
-        }
-        return started;
-    }
-
-    private static long count(Path file, String prefix) throws IOException {
-        return lines(file).stream().filter(l -> l.startsWith(prefix)).count();
-    }
-
-    private static String lastOf(Path file, String prefix) throws IOException {
-        List<String> matching = lines(file).stream().filter(l -> l.startsWith(prefix)).toList();
-        return matching.get(matching.size() - 1).substring(prefix.length());
-    }
-
-    private static List<String> lines(Path file) throws IOException {
-        return Files.exists(file) ? Files.readAllLines(file) : List.of();
     }
 
     private static Set<String> serverUids() {

@@ -11,17 +11,21 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.OptionalLong;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.IntFunction;
 
 /**
  * A TCP proxy on loopback in front of a plain-text POP3 server that can cut the connection when the client sends a
  * chosen command: the command never reaches the server, and both sockets are closed, as on a dropped network link.
  * Also records every command line the clients sent, so tests can count round trips, the octets the server sent on
- * each connection, and how many sessions were open at once at most (one POP3 session at a time per mailbox).
+ * each connection, and how many sessions were open at once at most (one POP3 session at a time per mailbox). Each
+ * session's commands are also kept with the time they arrived ({@link #sessions()}), so that tests with several
+ * proxies in front of one server can tell which client sent what, and when.
  */
 public final class CuttingProxy implements AutoCloseable {
 
@@ -34,6 +38,8 @@ public final class CuttingProxy implements AutoCloseable {
     private volatile boolean holding;
     private final List<String> commands = new CopyOnWriteArrayList<>();
     private final List<AtomicLong> serverOctets = new CopyOnWriteArrayList<>();
+    private final List<Session> sessions = new CopyOnWriteArrayList<>();
+    private volatile IntFunction<String> clientOfPort = port -> "";
     private final List<Socket> open = new CopyOnWriteArrayList<>();
     private final AtomicInteger connections = new AtomicInteger();
     private final AtomicInteger concurrent = new AtomicInteger();
@@ -103,6 +109,55 @@ public final class CuttingProxy implements AutoCloseable {
         return maxConcurrent.get();
     }
 
+    /**
+     * Names the client of each new session ({@link Session#client()}) from the port it connects from, e.g. by the
+     * process that holds that socket ({@link LoopbackSockets}).
+     */
+    public void identifyClients(IntFunction<String> clientOfPort) {
+        this.clientOfPort = clientOfPort;
+    }
+
+    /** Every session so far, in the order the connections were accepted. */
+    public List<Session> sessions() {
+        return sessions;
+    }
+
+    /** A client command line and {@link System#nanoTime()} when the proxy read it. */
+    public record Command(long nanos, String line) {
+    }
+
+    /** One connection: its client, when it was accepted, its commands, when it ended (its QUIT or its close). */
+    public static final class Session {
+
+        private final long openedNanos = System.nanoTime();
+        private final String client;
+        private volatile long endedNanos;
+        private final List<Command> commands = new CopyOnWriteArrayList<>();
+
+        private Session(String client) {
+            this.client = client;
+        }
+
+        /** What {@link #identifyClients} named the client; empty without it. */
+        public String client() {
+            return client;
+        }
+
+        public long openedNanos() {
+            return openedNanos;
+        }
+
+        /** {@link System#nanoTime()} when the session ended; empty while it is open. */
+        public OptionalLong endedNanos() {
+            long ended = endedNanos;
+            return ended == 0 ? OptionalLong.empty() : OptionalLong.of(ended);
+        }
+
+        public List<Command> commands() {
+            return commands;
+        }
+    }
+
     private void acceptLoop() {
         while (!listener.isClosed()) {
             try {
@@ -119,14 +174,17 @@ public final class CuttingProxy implements AutoCloseable {
                 AtomicLong octets = new AtomicLong();
                 serverOctets.add(octets);
                 pump(server.getInputStream(), client.getOutputStream(), octets, client, server);
+                Session session = new Session(clientOfPort.apply(client.getPort()));
+                sessions.add(session);
                 AtomicBoolean ended = new AtomicBoolean();
                 Runnable sessionEnded = () -> {
                     if (ended.compareAndSet(false, true)) {
+                        session.endedNanos = System.nanoTime();
                         concurrent.decrementAndGet();
                     }
                 };
                 Thread c2s = new Thread(() -> {
-                    clientToServer(client, server, sessionEnded);
+                    clientToServer(client, server, session, sessionEnded);
                     sessionEnded.run(); // both sockets are closed when it returns
                 }, "proxy-c2s");
                 c2s.setDaemon(true);
@@ -161,7 +219,7 @@ public final class CuttingProxy implements AutoCloseable {
      * Forwards line by line so a command can be recognised before it is forwarded. A QUIT ends the session as far as
      * counting goes: the client may connect again as soon as it is answered, before this connection is closed.
      */
-    private void clientToServer(Socket client, Socket server, Runnable sessionEnded) {
+    private void clientToServer(Socket client, Socket server, Session session, Runnable sessionEnded) {
         try (InputStream in = new BufferedInputStream(client.getInputStream());
              OutputStream out = server.getOutputStream()) {
             ByteArrayOutputStream line = new ByteArrayOutputStream();
@@ -184,6 +242,7 @@ public final class CuttingProxy implements AutoCloseable {
                     return; // finally closes both sockets: the command never reaches the server
                 }
                 commands.add(text);
+                session.commands.add(new Command(System.nanoTime(), text));
                 if (text.regionMatches(true, 0, "QUIT", 0, 4)) {
                     sessionEnded.run();
                 }
