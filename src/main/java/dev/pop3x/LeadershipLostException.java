@@ -11,4 +11,9 @@ final class LeadershipLostException extends IOException {
     LeadershipLostException(String mailbox) {
         super(mailbox + ": this node is no longer the leader of the mailbox");
     }
+
+    /** The ledger refused this consumer's writes: another consumer opened the mailbox since. */
+    LeadershipLostException(String mailbox, Exception fenced) {
+        super(mailbox + ": another consumer holds the mailbox now (" + fenced.getMessage() + ")", fenced);
+    }
 }

@@ -2,6 +2,7 @@ package dev.pop3x;
 
 import java.io.IOException;
 
+import dev.pop3x.ledger.LedgerFencedException;
 import dev.pop3x.policy.Claim;
 import dev.pop3x.policy.MailboxStatistics;
 import dev.pop3x.policy.MessageLifecycle;
@@ -9,6 +10,7 @@ import org.apache.camel.Exchange;
 import org.apache.camel.ExchangePropertyKey;
 import org.apache.camel.spi.ExceptionHandler;
 import org.apache.camel.spi.Synchronization;
+import org.apache.camel.util.ObjectHelper;
 
 /**
  * Hands a mail's outcome to the life cycle when its Exchange's unit of work really ends, on whatever thread that is
@@ -39,6 +41,10 @@ final class MailCompletion implements Synchronization {
         try (mail) {
             lifecycle.succeeded(claim, mail);
         } catch (IOException | RuntimeException e) {
+            LedgerFencedException fenced = ObjectHelper.getException(LedgerFencedException.class, e);
+            if (fenced != null) {
+                mail.fenced(fenced); // deposed: the poll routes no mail more
+            }
             // the one failure that breaks the delivery guarantee: the mail will come again
             errors.handleException(mailbox + ": cannot record the completion of mail " + claim.uid()
                                    + " in the ledger; it will be delivered again",
@@ -52,6 +58,10 @@ final class MailCompletion implements Synchronization {
         try (mail) {
             lifecycle.failed(claim, failureText(exchange), mail);
         } catch (IOException | RuntimeException e) {
+            LedgerFencedException fenced = ObjectHelper.getException(LedgerFencedException.class, e);
+            if (fenced != null) {
+                mail.fenced(fenced);
+            }
             errors.handleException(mailbox + ": cannot record the failure of mail " + claim.uid() + " in the ledger",
                     exchange, e);
         }

@@ -7,6 +7,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.function.BooleanSupplier;
 
 import dev.pop3x.LoginDelay.SessionOpener;
+import dev.pop3x.ledger.LedgerFencedException;
 import dev.pop3x.policy.MessageLifecycle;
 import dev.pop3x.session.MailboxSession;
 import dev.pop3x.session.MailboxSnapshot;
@@ -33,6 +34,7 @@ final class Poll implements AutoCloseable {
     private final PendingDeletes deletes = new PendingDeletes();
     private final LedgerSync ledgerSync;
     private final BooleanSupplier leading;
+    private volatile LedgerFencedException fencedBy;
     private volatile MailboxSession session; // volatile for abort()
     private MailboxSnapshot snapshot;
     private boolean quitDone;
@@ -189,16 +191,33 @@ final class Poll implements AutoCloseable {
         snapshot = null;
     }
 
-    /** Whether this node still leads the mailbox (always, unless clustered). */
+    /**
+     * Whether this node still leads the mailbox: always, unless clustered, and until the ledger refused a write of
+     * this poll's holder (another consumer opened the mailbox with a newer fencing token).
+     */
     boolean isLeading() {
-        return leading.getAsBoolean();
+        return fencedBy == null && leading.getAsBoolean();
     }
 
     /** Throws once this node no longer leads the mailbox: before every window, every DELE and QUIT. */
     void requireLeadership() throws LeadershipLostException {
-        if (!leading.getAsBoolean()) {
-            throw new LeadershipLostException(mailbox);
+        if (!isLeading()) {
+            throw leadershipLost();
         }
+    }
+
+    /** Why this node does not lead the mailbox (any more). */
+    LeadershipLostException leadershipLost() {
+        LedgerFencedException fenced = fencedBy;
+        return fenced != null ? new LeadershipLostException(mailbox, fenced) : new LeadershipLostException(mailbox);
+    }
+
+    /**
+     * The ledger refused a completion of this poll's mails: the mailbox is another consumer's now, so the poll routes
+     * no mail more (the ones downloaded ahead would only be duplicates). Any thread.
+     */
+    void fenced(LedgerFencedException refusal) {
+        fencedBy = refusal;
     }
 
     /**

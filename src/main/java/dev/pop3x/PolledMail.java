@@ -1,6 +1,7 @@
 package dev.pop3x;
 
 import dev.pop3x.ledger.LedgerEntry;
+import dev.pop3x.ledger.LedgerFencedException;
 import dev.pop3x.policy.MailActions;
 import dev.pop3x.session.SpooledMessage;
 
@@ -48,5 +49,10 @@ final class PolledMail implements MailActions, AutoCloseable {
         if (raw != null && !handedOver) {
             raw.close();
         }
+    }
+
+    /** The ledger refused this mail's completion: its poll stops routing. */
+    void fenced(LedgerFencedException refusal) {
+        poll.fenced(refusal);
     }
 }

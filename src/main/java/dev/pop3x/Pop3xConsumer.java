@@ -229,7 +229,7 @@ public class Pop3xConsumer extends ScheduledBatchPollingConsumer {
                     // not a mail more once the mailbox is another node's; the ones in flight are released below
                     ((Fetched) answer).raw().close();
                     lifecycle.release(answer.claim());
-                    throw new LeadershipLostException(mailbox);
+                    throw current.leadershipLost();
                 } else if (!isBatchAllowed()) {
                     // stopping: what was already requested is read off the socket (QUIT needs that) but not routed
                     ((Fetched) answer).raw().close();

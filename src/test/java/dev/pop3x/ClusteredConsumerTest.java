@@ -169,6 +169,26 @@ class ClusteredConsumerTest extends RouteTestSupport {
     }
 
     @Test
+    void aLeaderWhoseCompletionTheLedgerRefusesRoutesNoMailMoreOfThoseItDownloadedAhead() throws Exception {
+        server.add(mail("first"));
+        server.add(mail("second"));
+        server.add(mail("third"));
+        cluster.elect();
+        start(uri("delete=true&clusterService=#cluster"), (rb, from) -> from.process(e -> {
+            received.add(e);
+            ledger.fenced.set(true); // another node opened the mailbox while this mail was in the route
+        }));
+        awaitUntil(() -> cluster.joins.get() == 2);
+        awaitPolls(2);
+
+        // the window had read all three; after the refused completion of the first, none more reaches the route
+        assertThat(subjects()).containsExactly("first");
+        assertThat(server.count("DELE")).isZero();
+        assertThat(server.count("QUIT")).isZero();
+        assertThat(server.count()).isEqualTo(3);
+    }
+
+    @Test
     void clusteredNeedsOneClusterServiceInTheContextOrANamedOne() throws Exception {
         for (int services = 0; services <= 2; services += 2) {
             CamelContext context = new DefaultCamelContext();
