@@ -59,6 +59,8 @@ public class Pop3xComponentConfigurer extends PropertyConfigurerSupport implemen
         case "delete": getOrCreateConfiguration(target).setDelete(property(camelContext, boolean.class, value)); return true;
         case "deleteafter":
         case "deleteAfter": getOrCreateConfiguration(target).setDeleteAfter(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
+        case "downloadahead":
+        case "downloadAhead": getOrCreateConfiguration(target).setDownloadAhead(property(camelContext, int.class, value)); return true;
         case "headerfilterstrategy":
         case "headerFilterStrategy": getOrCreateConfiguration(target).setHeaderFilterStrategy(property(camelContext, org.apache.camel.spi.HeaderFilterStrategy.class, value)); return true;
         case "ledger": getOrCreateConfiguration(target).setLedger(property(camelContext, dev.pop3x.ledger.Ledger.class, value)); return true;
@@ -130,6 +132,8 @@ public class Pop3xComponentConfigurer extends PropertyConfigurerSupport implemen
         case "delete": return boolean.class;
         case "deleteafter":
         case "deleteAfter": return long.class;
+        case "downloadahead":
+        case "downloadAhead": return int.class;
         case "headerfilterstrategy":
         case "headerFilterStrategy": return org.apache.camel.spi.HeaderFilterStrategy.class;
         case "ledger": return dev.pop3x.ledger.Ledger.class;
@@ -202,6 +206,8 @@ public class Pop3xComponentConfigurer extends PropertyConfigurerSupport implemen
         case "delete": return getOrCreateConfiguration(target).isDelete();
         case "deleteafter":
         case "deleteAfter": return getOrCreateConfiguration(target).getDeleteAfter();
+        case "downloadahead":
+        case "downloadAhead": return getOrCreateConfiguration(target).getDownloadAhead();
         case "headerfilterstrategy":
         case "headerFilterStrategy": return getOrCreateConfiguration(target).getHeaderFilterStrategy();
         case "ledger": return getOrCreateConfiguration(target).getLedger();

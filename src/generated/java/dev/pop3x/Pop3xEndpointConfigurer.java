@@ -56,6 +56,8 @@ public class Pop3xEndpointConfigurer extends PropertyConfigurerSupport implement
         case "delete": target.getConfiguration().setDelete(property(camelContext, boolean.class, value)); return true;
         case "deleteafter":
         case "deleteAfter": target.getConfiguration().setDeleteAfter(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
+        case "downloadahead":
+        case "downloadAhead": target.getConfiguration().setDownloadAhead(property(camelContext, int.class, value)); return true;
         case "exceptionhandler":
         case "exceptionHandler": target.setExceptionHandler(property(camelContext, org.apache.camel.spi.ExceptionHandler.class, value)); return true;
         case "exchangepattern":
@@ -153,6 +155,8 @@ public class Pop3xEndpointConfigurer extends PropertyConfigurerSupport implement
         case "delete": return boolean.class;
         case "deleteafter":
         case "deleteAfter": return long.class;
+        case "downloadahead":
+        case "downloadAhead": return int.class;
         case "exceptionhandler":
         case "exceptionHandler": return org.apache.camel.spi.ExceptionHandler.class;
         case "exchangepattern":
@@ -251,6 +255,8 @@ public class Pop3xEndpointConfigurer extends PropertyConfigurerSupport implement
         case "delete": return target.getConfiguration().isDelete();
         case "deleteafter":
         case "deleteAfter": return target.getConfiguration().getDeleteAfter();
+        case "downloadahead":
+        case "downloadAhead": return target.getConfiguration().getDownloadAhead();
         case "exceptionhandler":
         case "exceptionHandler": return target.getExceptionHandler();
         case "exchangepattern":

@@ -23,7 +23,7 @@ public class Pop3xEndpointUriFactory extends org.apache.camel.support.component.
     private static final Set<String> SECRET_PROPERTY_NAMES;
     private static final Map<String, String> MULTI_VALUE_PREFIXES;
     static {
-        Set<String> props = new HashSet<>(52);
+        Set<String> props = new HashSet<>(53);
         props.add("accessTokenProvider");
         props.add("allowPlaintextAuth");
         props.add("attachedMessageParts");
@@ -42,6 +42,7 @@ public class Pop3xEndpointUriFactory extends org.apache.camel.support.component.
         props.add("delay");
         props.add("delete");
         props.add("deleteAfter");
+        props.add("downloadAhead");
         props.add("exceptionHandler");
         props.add("exchangePattern");
         props.add("greedy");

@@ -13,7 +13,8 @@ import dev.pop3x.policy.MessageLifecycle;
  * When a poll's deletes may go to the server: only once the completions behind them are durable in the ledger. With a
  * pipelined session the ledger syncs in the background while the poll goes on routing, and the deletes a sync covers
  * go out with the next window (one window later than a sync on the poll thread would send them, without waiting for
- * the disk). Otherwise, and always before QUIT, the poll thread syncs itself. Used by the poll thread only.
+ * the disk). Otherwise, and always before QUIT, the poll thread syncs itself. Used by one thread at a time (the poll
+ * thread, or its DownloadAhead reader while that runs).
  */
 final class LedgerSync {
 

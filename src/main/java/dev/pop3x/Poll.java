@@ -19,8 +19,9 @@ import org.slf4j.LoggerFactory;
  * may still send, and the QUIT that makes them final. Completions keep a reference to the poll their mail came from
  * and ask it to take a DELE; once the poll is closing it refuses, and the ledger's delete-pending state carries the
  * mail to the next poll. A clustered consumer's poll asks its leadership before every DELE and before QUIT, and ends
- * without QUIT once it is lost (the server then applies none of the session's DELEs). Used by the poll thread only,
- * except {@link #delete} and {@link #isOpen}.
+ * without QUIT once it is lost (the server then applies none of the session's DELEs). Used by one thread at a time
+ * (the poll thread, or its {@link DownloadAhead} reader between the plan and the last mail), except {@link #delete},
+ * {@link #isOpen}, {@link #fenced} and {@link #abort}.
  */
 final class Poll implements AutoCloseable {
 

@@ -37,6 +37,7 @@ public class Pop3xComponent extends DefaultComponent {
 
     private ScheduledExecutorService sharedPollPool;
     private ExecutorService ledgerSyncPool;
+    private ExecutorService downloadPool;
 
     @Override
     protected Endpoint createEndpoint(String uri, String remaining, Map<String, Object> parameters) throws Exception {
@@ -94,6 +95,17 @@ public class Pop3xComponent extends DefaultComponent {
         return ledgerSyncPool;
     }
 
+    /**
+     * The threads that read mails ahead (downloadAhead), made on first use: cached, one per poll that is draining a
+     * mailbox at the moment, so with sharedPollThreads at most that many.
+     */
+    synchronized ExecutorService downloadExecutor() {
+        if (downloadPool == null) {
+            downloadPool = getCamelContext().getExecutorServiceManager().newCachedThreadPool(this, "Pop3xDownload");
+        }
+        return downloadPool;
+    }
+
     @Override
     protected void doStop() throws Exception {
         // endpoints are stopped before their component: no poll or sync of theirs runs any more
@@ -102,6 +114,10 @@ public class Pop3xComponent extends DefaultComponent {
             if (sharedPollPool != null) {
                 executors.shutdown(sharedPollPool);
                 sharedPollPool = null;
+            }
+            if (downloadPool != null) {
+                executors.shutdown(downloadPool);
+                downloadPool = null;
             }
             if (ledgerSyncPool != null) {
                 executors.shutdownGraceful(ledgerSyncPool);

@@ -187,6 +187,13 @@ public class Pop3xConfiguration implements Cloneable {
                             + " temp directory.")
     private long spoolThreshold = 1024 * 1024;
 
+    @UriParam(label = "advanced", defaultValue = "16",
+              description = "With PIPELINING and without commitEvery, a second thread reads the next mails off the"
+                            + " connection while the route handles one: at most this many downloaded mails wait for the"
+                            + " route (and at most 4 MiB of them in heap; larger mails are in spool files). 0 reads each"
+                            + " mail on the poll thread after the route is done with the one before.")
+    private int downloadAhead = 16;
+
     @UriParam(label = "advanced",
               description = "Decides which mail headers become Camel headers. The default drops every header whose name"
                             + " starts with camel, and delete, copyTo and moveTo (case-insensitive).")
@@ -211,6 +218,7 @@ public class Pop3xConfiguration implements Cloneable {
         require(maxBytesPerPoll >= 0, "maxBytesPerPoll", "must be 0 (no limit) or more, was " + maxBytesPerPoll);
         require(commitEvery >= 0, "commitEvery", "must be 0 (at the end of the poll) or more, was " + commitEvery);
         require(spoolThreshold >= 0, "spoolThreshold", "must be 0 or more, was " + spoolThreshold);
+        require(downloadAhead >= 0, "downloadAhead", "must be 0 (off) or more, was " + downloadAhead);
         require(authMechanism != AuthMechanism.XOAUTH2 || accessTokenProvider != null, "accessTokenProvider",
                 "is required with authMechanism=xoauth2");
         require(authMechanism == AuthMechanism.XOAUTH2 || password != null, "password",
@@ -523,6 +531,14 @@ public class Pop3xConfiguration implements Cloneable {
 
     public void setSpoolThreshold(long spoolThreshold) {
         this.spoolThreshold = spoolThreshold;
+    }
+
+    public int getDownloadAhead() {
+        return downloadAhead;
+    }
+
+    public void setDownloadAhead(int downloadAhead) {
+        this.downloadAhead = downloadAhead;
     }
 
     public HeaderFilterStrategy getHeaderFilterStrategy() {

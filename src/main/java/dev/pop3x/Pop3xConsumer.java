@@ -220,9 +220,13 @@ public class Pop3xConsumer extends ScheduledBatchPollingConsumer {
     public int processBatch(Queue<Object> deliveries) throws Exception {
         RetrievalWindow window = new RetrievalWindow(current, lifecycle, (Queue<Delivery>) (Queue<?>) deliveries,
                 config.getCommitEvery(), this::isBatchAllowed);
+        DownloadAhead ahead = downloadsAhead(deliveries)
+                ? DownloadAhead.start(window, lifecycle, endpoint.downloadExecutor(), config.getDownloadAhead(),
+                        this::prepare)
+                : null;
         try {
             int routed = 0;
-            for (Retrieved answer = window.next(); answer != null; answer = window.next()) {
+            for (Retrieved answer = next(window, ahead); answer != null; answer = next(window, ahead)) {
                 if (answer instanceof Refused refused) {
                     refused(refused);
                 } else if (!current.isLeading()) {
@@ -240,14 +244,42 @@ public class Pop3xConsumer extends ScheduledBatchPollingConsumer {
                     route((Fetched) answer, routed, total);
                     routed++;
                 }
-                window.answerHandled();
+                if (ahead == null) {
+                    window.answerHandled(); // with a reader ahead there is no commitEvery commit to make
+                }
             }
             return routed;
         } catch (Exception e) {
             // whatever failed (connection, ledger, a local error), the mails requested and not routed are free again
+            if (ahead != null) {
+                ahead.stop(e); // the window is this thread's again
+            }
             window.releaseUnread(e);
             throw e;
+        } finally {
+            if (ahead != null) {
+                ahead.close();
+            }
         }
+    }
+
+    /**
+     * Whether a second thread reads the poll's mails ahead of the route: only when the server pipelines (without, each
+     * command waits for its answer anyway) and commits are not made between windows (commitEvery reconnects, which
+     * the poll thread does), and only when there is more than one mail to get.
+     */
+    private boolean downloadsAhead(Queue<Object> deliveries) {
+        return config.getDownloadAhead() > 0 && config.getCommitEvery() == 0 && current.session().isPipelining()
+               && deliveries.size() > 1;
+    }
+
+    /** On the reading thread: the mapping that needs no Exchange. */
+    private Retrieved prepare(Retrieved answer) {
+        return answer instanceof Fetched fetched ? fetched.mapped(mapper.prepare(fetched.raw())) : answer;
+    }
+
+    private static Retrieved next(RetrievalWindow window, DownloadAhead ahead) throws Exception {
+        return ahead != null ? ahead.next() : window.next();
     }
 
     /** The server would not hand out this one mail; the session is still fine. */
@@ -283,7 +315,7 @@ public class Pop3xConsumer extends ScheduledBatchPollingConsumer {
                 Pop3xMessage in = new Pop3xMessage(exchange);
                 exchange.setIn(in);
                 in.addHeaders(headers::applyTo);
-                mapper.map(fetched.raw(), in);
+                mapper.apply(fetched.mapping() != null ? fetched.mapping() : mapper.prepare(fetched.raw()), in);
                 exchange.setProperty(ExchangePropertyKey.BATCH_INDEX, index);
                 exchange.setProperty(ExchangePropertyKey.BATCH_SIZE, total);
                 exchange.setProperty(ExchangePropertyKey.BATCH_COMPLETE, index == total - 1);

@@ -307,6 +307,11 @@ public class Pop3xEndpoint extends ScheduledPollEndpoint {
         return getComponent().ledgerSyncExecutor();
     }
 
+    /** Reads mails ahead while a poll routes (downloadAhead): the component's pool, shared by its endpoints. */
+    ExecutorService downloadExecutor() {
+        return getComponent().downloadExecutor();
+    }
+
     /** Null when no deadLetterUri is configured. */
     DeadLetterSender deadLetters() {
         return deadLetters;

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Queue;
 import java.util.function.BooleanSupplier;
 
+import dev.pop3x.mapping.MailMapper.Prepared;
 import dev.pop3x.policy.Claim;
 import dev.pop3x.policy.MessageLifecycle;
 import dev.pop3x.policy.PollPlan.Delivery;
@@ -22,7 +23,8 @@ import dev.pop3x.session.SpooledMessage;
  * window's RETRs in one write, then hands out the answers in order, one mail at a time (the next ones wait in the
  * socket). When half of a window has been handed out, the next window is claimed and requested, so the server is
  * already sending it while the rest of this one is routed (not with commitEvery, which reconnects between windows).
- * Without PIPELINING a window is one mail and every command waits for its answer. Used by the poll thread only.
+ * Without PIPELINING a window is one mail and every command waits for its answer. Used by one thread at a time: the
+ * poll thread, or the {@link DownloadAhead} thread that reads for it.
  */
 final class RetrievalWindow {
 
@@ -39,8 +41,18 @@ final class RetrievalWindow {
         Claim claim();
     }
 
-    /** The server handed the mail out; the caller owns (and closes) {@code raw}. */
-    record Fetched(Claim claim, SpooledMessage raw) implements Retrieved {
+    /**
+     * The server handed the mail out; the caller owns (and closes) {@code raw}. {@code mapping} is null unless the
+     * mail was mapped as far as it goes without its Exchange already (by the thread that read it ahead).
+     */
+    record Fetched(Claim claim, SpooledMessage raw, Prepared mapping) implements Retrieved {
+        Fetched(Claim claim, SpooledMessage raw) {
+            this(claim, raw, null);
+        }
+
+        Fetched mapped(Prepared prepared) {
+            return new Fetched(claim, raw, prepared);
+        }
     }
 
     /** The server answered -ERR for this one mail (expunged meanwhile, unreadable, or no TOP); the session is fine. */
@@ -57,7 +69,7 @@ final class RetrievalWindow {
     private final List<Claim> unrequested = new ArrayList<>();
     private final int plannedCount;
     /** Planned mails that will not be handed out: gone from the snapshot, not claimable, or refused. */
-    private int dropped;
+    private volatile int dropped; // read by the poll thread while a DownloadAhead thread reads
     private int refillAt = -1;
 
     /**

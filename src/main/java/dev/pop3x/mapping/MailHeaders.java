@@ -70,12 +70,20 @@ final class MailHeaders {
     }
 
     static void copy(List<Header> headers, Message target, HeaderFilterStrategy headerFilter) {
-        copy(headers, target.getHeaders(), headerFilter, target.getExchange());
+        decode(headers).copyTo(target.getHeaders(), headerFilter, target.getExchange());
     }
 
     /** Copies into a Camel headers map (case-insensitive, as Camel makes them). */
     static void copy(List<Header> headers, Map<String, Object> target, HeaderFilterStrategy headerFilter,
             Exchange exchange) {
+        decode(headers).copyTo(target, headerFilter, exchange);
+    }
+
+    /**
+     * Groups and decodes the fields; nothing here needs the Exchange, so it may run on the thread that downloaded the
+     * mail.
+     */
+    static Decoded decode(List<Header> headers) {
         // group case-insensitively: "Received" and "received" are one header, kept in order of appearance
         Map<String, Field> fields = new LinkedHashMap<>(headers.size() * 2);
         for (Header header : headers) {
@@ -91,16 +99,29 @@ final class MailHeaders {
                 field.add(decodeHeaderValue(header.getValue()));
             }
         }
-        for (Map.Entry<String, Field> entry : fields.entrySet()) {
-            Field field = entry.getValue();
-            Object value = valueOf(entry.getKey(), field);
-            if (entry.getKey().startsWith(OWN_HEADER_PREFIX) && target.get(field.name) != null) {
-                continue; // the consumer's own headers win over anything a mail claims, whatever the filter
+        return new Decoded(fields);
+    }
+
+    /** A mail's header fields, grouped and decoded, ready to go through the header filter. */
+    static final class Decoded {
+        private final Map<String, Field> fields;
+
+        private Decoded(Map<String, Field> fields) {
+            this.fields = fields;
+        }
+
+        void copyTo(Map<String, Object> target, HeaderFilterStrategy headerFilter, Exchange exchange) {
+            for (Map.Entry<String, Field> entry : fields.entrySet()) {
+                Field field = entry.getValue();
+                Object value = valueOf(entry.getKey(), field);
+                if (entry.getKey().startsWith(OWN_HEADER_PREFIX) && target.get(field.name) != null) {
+                    continue; // the consumer's own headers win over anything a mail claims, whatever the filter
+                }
+                if (headerFilter != null && headerFilter.applyFilterToExternalHeaders(field.name, value, exchange)) {
+                    continue;
+                }
+                target.put(field.name, value);
             }
-            if (headerFilter != null && headerFilter.applyFilterToExternalHeaders(field.name, value, exchange)) {
-                continue;
-            }
-            target.put(field.name, value);
         }
     }
 

@@ -2,7 +2,10 @@ package dev.pop3x.mapping;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.List;
+import java.util.Map;
 
+import dev.pop3x.mapping.MimeContent.NamedPart;
 import dev.pop3x.session.SpooledMessage;
 import org.apache.camel.Message;
 import org.apache.camel.spi.HeaderFilterStrategy;
@@ -52,24 +55,73 @@ public final class MailMapper {
      * @throws UncheckedIOException only when the spooled message itself cannot be read (local I/O, not the mail)
      */
     public void map(SpooledMessage raw, Message target) {
-        if (headerBlockTooLarge(raw)) {
-            MailHeaders.copy(MailHeaders.readHeadersWithinLimit(raw), target, headerFilter);
-            target.setBody(RawMessageBody.of(raw));
-            target.setHeader(MAPPING_ERROR, "header block larger than "
-                                            + MailHeaders.MAX_HEADER_BLOCK_BYTES
-                                            + " bytes (the limit for one mail's headers)");
+        apply(prepare(raw), target);
+    }
+
+    /**
+     * The part of {@link #map} that needs no Exchange: parsing, decoding the headers and the body text. It may run on
+     * another thread than {@link #apply} (the one that downloaded the mail, when reading ahead). Never throws.
+     */
+    public Prepared prepare(SpooledMessage raw) {
+        try {
+            return prepareOrThrow(raw);
+        } catch (UncheckedIOException e) {
+            return new Unreadable(e); // thrown by apply, on the poll thread
+        }
+    }
+
+    /**
+     * The rest of {@link #map}: headers through the filter, body and attachments onto the message.
+     *
+     * @throws UncheckedIOException only when the spooled message itself cannot be read (local I/O, not the mail)
+     */
+    public void apply(Prepared prepared, Message target) {
+        if (prepared instanceof Unreadable unreadable) {
+            throw unreadable.failure();
+        }
+        if (prepared instanceof Unparsed unparsed) {
+            applyUnparsed(unparsed.raw(), target);
             return;
         }
+        Mapped mapped = (Mapped) prepared;
+        if (mapped.headers() != null) {
+            mapped.headers().copyTo(target.getHeaders(), headerFilter, target.getExchange());
+        }
+        target.setBody(mapped.body());
+        if (!mapped.attachments().isEmpty()) {
+            CamelAttachments.add(mapped.attachments(), mapped.bytes(), target);
+        }
+        mapped.extraHeaders().forEach(target::setHeader);
+    }
+
+    /** A mail as {@link #prepare} left it for {@link #apply}. */
+    public sealed interface Prepared permits Mapped, Unparsed, Unreadable {
+    }
+
+    /** Parsed (or failed to parse: the raw body and a reason among the extra headers). */
+    private record Mapped(MailHeaders.Decoded headers, Object body, List<NamedPart> attachments, MailBytes bytes,
+            Map<String, String> extraHeaders)
+            implements
+                Prepared {
+    }
+
+    /** mapMailMessage=false: nothing to do before the Exchange (the headers may even be made lazily). */
+    private record Unparsed(SpooledMessage raw) implements Prepared {
+    }
+
+    /** The spooled message could not be read. */
+    private record Unreadable(UncheckedIOException failure) implements Prepared {
+    }
+
+    private Prepared prepareOrThrow(SpooledMessage raw) {
+        if (headerBlockTooLarge(raw)) {
+            return new Mapped(MailHeaders.decode(MailHeaders.readHeadersWithinLimit(raw)), RawMessageBody.of(raw),
+                    List.of(), null, Map.of(MAPPING_ERROR, "header block larger than "
+                                                           + MailHeaders.MAX_HEADER_BLOCK_BYTES
+                                                           + " bytes (the limit for one mail's headers)"));
+        }
         if (!mapMailMessage) {
-            if (target instanceof Pop3xMessage lazy && raw.inMemory() && headersCanWait()) {
-                // parsed only if the route uses a header (a spooled file is gone once the Exchange completes)
-                lazy.addHeaders(map -> MailHeaders.copy(MailHeaders.readHeadersOnly(raw), map, headerFilter,
-                        target.getExchange()));
-            } else {
-                MailHeaders.copy(MailHeaders.readHeadersOnly(raw), target, headerFilter);
-            }
-            target.setBody(RawMessageBody.of(raw));
-            return;
+            return new Unparsed(raw);
         }
         try (MailBytes bytes = MailBytes.of(raw)) {
             MailPart mail;
@@ -78,28 +130,34 @@ public final class MailMapper {
             } catch (UncheckedIOException e) {
                 throw e; // the spool file could not be read: not the mail's fault
             } catch (MalformedMailException | RuntimeException | StackOverflowError e) {
-                MailHeaders.copy(MailHeaders.readHeadersOnly(raw), target, headerFilter);
-                mappingFailed(raw, target, e);
-                return;
+                return mappingFailed(raw, MailHeaders.decode(MailHeaders.readHeadersOnly(raw)), e);
             }
-            MailHeaders.copy(mail.headers(), target, headerFilter);
+            MailHeaders.Decoded headers = MailHeaders.decode(mail.headers());
             MimeContent content;
             try {
                 content = MimeContent.of(mail, bytes, attachedMessageParts);
             } catch (UncheckedIOException e) {
                 throw e;
             } catch (RuntimeException | StackOverflowError e) {
-                mappingFailed(raw, target, e);
-                return;
+                return mappingFailed(raw, headers, e);
             }
-            target.setBody(content.body());
-            CamelAttachments.add(content.attachments(), bytes, target);
-            if (!content.damage().isEmpty()) {
-                target.setHeader(DECODING_DAMAGE, String.join("; ", content.damage()));
-            }
+            Map<String, String> extra = content.damage().isEmpty() ? Map.of()
+                    : Map.of(DECODING_DAMAGE, String.join("; ", content.damage()));
+            return new Mapped(headers, content.body(), content.attachments(), bytes, extra);
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot read the spooled message", e);
         }
+    }
+
+    private void applyUnparsed(SpooledMessage raw, Message target) {
+        if (target instanceof Pop3xMessage lazy && raw.inMemory() && headersCanWait()) {
+            // parsed only if the route uses a header (a spooled file is gone once the Exchange completes)
+            lazy.addHeaders(map -> MailHeaders.copy(MailHeaders.readHeadersOnly(raw), map, headerFilter,
+                    target.getExchange()));
+        } else {
+            MailHeaders.copy(MailHeaders.readHeadersOnly(raw), target, headerFilter);
+        }
+        target.setBody(RawMessageBody.of(raw));
     }
 
     /**
@@ -118,10 +176,9 @@ public final class MailMapper {
         }
     }
 
-    private static void mappingFailed(SpooledMessage raw, Message target, Throwable cause) {
+    private static Mapped mappingFailed(SpooledMessage raw, MailHeaders.Decoded headers, Throwable cause) {
         LOG.debug("Mail could not be mapped, delivering it raw", cause);
-        target.setBody(RawMessageBody.of(raw));
-        target.setHeader(MAPPING_ERROR, reason(cause));
+        return new Mapped(headers, RawMessageBody.of(raw), List.of(), null, Map.of(MAPPING_ERROR, reason(cause)));
     }
 
     static String reason(Throwable cause) {

@@ -23,7 +23,8 @@ public final class Pop3xClient extends CamelClient {
                      + ("memory".equals(System.getenv("BENCH_LEDGER")) ? "&ledger=#memory" // to size the ledger's share
                         : "&ledgerDirectory=" + java.nio.file.Files.createTempDirectory("pop3x-bench-ledger"))
                      + "&mapMailMessage=" + c.map + "&maxMessagesPerPoll=0&pollStrategy=#bench"
-                     + "&initialDelay=0&delay=" + (c.idle() ? 200 : 10);
+                     + "&initialDelay=0&delay=" + (c.idle() ? 200 : 10)
+                     + System.getenv().getOrDefault("BENCH_POP3X_OPTIONS", ""); // "&downloadAhead=0", say
         new Pop3xClient().run(c, uri, c.defaultRoute() ? CamelClient::readDefault : c.map ? CamelClient::readMapped : (exchange, sink) -> {
             if (c.headers) {
                 // every header's value, as a route that routes on them would: Subject must be among them
