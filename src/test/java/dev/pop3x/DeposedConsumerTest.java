@@ -15,7 +15,9 @@ import dev.pop3x.testsupport.FaultyPop3Server;
 import dev.pop3x.testsupport.ForwardingMailboxLedger;
 import dev.pop3x.testsupport.LogCapture;
 import org.apache.camel.CamelContext;
+import org.apache.camel.Consumer;
 import org.apache.camel.health.HealthCheck;
+import org.apache.camel.support.service.ServiceHelper;
 import org.apache.camel.support.service.ServiceSupport;
 import org.apache.logging.log4j.Level;
 import org.junit.jupiter.api.AfterEach;
@@ -87,6 +89,24 @@ class DeposedConsumerTest extends RouteTestSupport {
             awaitPolls(1);
             assertThat(ConsumerHealth.readiness(context).getState()).isEqualTo(HealthCheck.State.UP);
         }
+    }
+
+    @Test
+    void aDeposedConsumerThatIsStoppedAndStartedAgainPollsAgain() throws Exception {
+        CamelContext context = startRecording("pop3x:127.0.0.1:" + server.port()
+                                              + "?security=none&username=alice&password=secret&ledger=#epochs&"
+                                              + commonOptions("delete=true"));
+        ledger.openedElsewhere();
+        awaitUntil(() -> !polls.errors().isEmpty());
+        Consumer consumer = context.getRoutes().get(0).getConsumer();
+
+        ServiceHelper.stopService(consumer);
+        ServiceHelper.startService(consumer);
+        server.add(mail("after the restart"));
+
+        awaitUntil(() -> received.size() == 1 && server.count() == 0);
+        assertThat(ledger.opens).hasValue(2);
+        assertThat(polls.errors()).singleElement().isInstanceOf(ConsumerDeposedException.class);
     }
 
     /**
