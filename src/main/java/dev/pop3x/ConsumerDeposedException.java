@@ -10,9 +10,10 @@ import java.io.IOException;
  */
 final class ConsumerDeposedException extends IOException {
 
+    /** The ledger's refusal is the cause only: its message names the mailbox by its user, a secret option. */
     ConsumerDeposedException(Throwable fenced) {
-        super("another consumer opened this mailbox's ledger, so this one sent no DELE and stopped polling it."
-              + " Consumers on several nodes (or routes) that share a mailbox need clustered=true; restart this"
-              + " route to take the mailbox back (" + fenced.getMessage() + ")", fenced);
+        super("another consumer opened this mailbox's ledger with a newer fencing epoch, so this one sent no DELE and"
+              + " stopped polling it. Consumers on several nodes (or routes) that share a mailbox need clustered=true;"
+              + " restart this route to take the mailbox back", fenced);
     }
 }

@@ -72,7 +72,7 @@ class DeposedConsumerTest extends RouteTestSupport {
                     .isInstanceOf(ConsumerDeposedException.class).hasCauseInstanceOf(LedgerFencedException.class));
             assertThat(log.at(Level.ERROR, "")).singleElement().satisfies(line -> assertThat(line.message())
                     .startsWith("127.0.0.1:" + server.port() + ": another consumer opened this mailbox's ledger")
-                    .contains("clustered=true", "restart this route").doesNotContain("secret"));
+                    .contains("clustered=true", "restart this route").doesNotContain("alice", "secret"));
             HealthCheck.Result health = ConsumerHealth.readiness(context);
             assertThat(health.getState()).isEqualTo(HealthCheck.State.DOWN);
             assertThat(health.getDetails()).containsEntry(PollFailure.REASON, "DEPOSED")
