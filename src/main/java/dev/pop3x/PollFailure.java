@@ -17,7 +17,8 @@ import dev.pop3x.session.MailboxUnavailableException;
 /**
  * Why a poll failed, in the words an operator searches for: the POP3 response code when the server gave one
  * ({@code AUTH}, {@code IN-USE}, {@code LOGIN-DELAY}, {@code SYS/TEMP}, {@code SYS/PERM}), else what went wrong on the
- * way there ({@code CONNECTION_REFUSED}, {@code TLS}, {@code TIMEOUT}, ...). Goes into the consumer's health check
+ * way there ({@code CONNECTION_REFUSED}, {@code TLS}, {@code TIMEOUT}, ...), or {@code DEPOSED}: another consumer holds
+ * the mailbox now ({@link ConsumerDeposedException}). Goes into the consumer's health check
  * details and the last poll result. Built from exceptions whose messages never carry credentials.
  *
  * @param reason       one word, see {@link #of}
@@ -35,6 +36,9 @@ record PollFailure(String reason, String responseCode, String message) {
         String message = String.valueOf(failure.getMessage());
         if (failure instanceof MailboxUnavailableException u) {
             return new PollFailure(u.code(), u.code(), message);
+        }
+        if (failure instanceof ConsumerDeposedException) {
+            return new PollFailure("DEPOSED", null, message);
         }
         if (failure instanceof AuthenticationFailedException) {
             String code = failure.getCause() instanceof Pop3Exception p ? p.code() : null;

@@ -19,7 +19,8 @@ import org.slf4j.LoggerFactory;
  * logged (ERROR for what needs a person: credentials, [SYS/PERM]; WARN for what passes by itself), repeats of the same
  * kind at DEBUG, and the recovery at INFO. Failed polls still count for Camel's backoff options and health checks.
  * A mail whose outcome the ledger could not record after its route is not a poll failure: it is logged at ERROR
- * every time, with its Exchange (the mail will be delivered again).
+ * every time, with its Exchange (the mail will be delivered again). A deposed consumer's failure is its last one:
+ * logged at ERROR, as what it is.
  */
 final class PollFailureLog implements ExceptionHandler {
 
@@ -49,6 +50,10 @@ final class PollFailureLog implements ExceptionHandler {
     public synchronized void handleException(String message, Exchange exchange, Throwable exception) {
         if (exchange != null) {
             exchangeFailures.handleException(message, exchange, exception);
+            return;
+        }
+        if (exception instanceof ConsumerDeposedException) {
+            LOG.error("{}: {}", mailbox, exception.getMessage()); // no later polls to speak of
             return;
         }
         String kind = kindOf(exception);

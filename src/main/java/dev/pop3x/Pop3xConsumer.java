@@ -1,5 +1,6 @@
 package dev.pop3x;
 
+import java.io.IOException;
 import java.util.ArrayDeque;
 import java.util.Map;
 import java.util.Queue;
@@ -27,7 +28,8 @@ import org.slf4j.LoggerFactory;
  * then each new mail downloaded ({@link RetrievalWindow}), mapped and routed one at a time, then QUIT ({@link Poll}).
  * What happens to a mail after the route is decided by {@link MessageLifecycle}, when its Exchange completes
  * ({@link MailCompletion}); this class only tells the story. With {@code clustered=true} it polls only while it leads
- * the mailbox ({@link MailboxLeadership}), and opens the ledger when it starts to.
+ * the mailbox ({@link MailboxLeadership}), and opens the ledger when it starts to. Without it, a consumer whose ledger
+ * another consumer opened since is deposed: it polls no more until restarted ({@link ConsumerDeposedException}).
  */
 public class Pop3xConsumer extends ScheduledBatchPollingConsumer {
 
@@ -47,6 +49,8 @@ public class Pop3xConsumer extends ScheduledBatchPollingConsumer {
     private MessageLifecycle lifecycle;
     /** Null unless clustered. */
     private volatile MailboxLeadership leadership;
+    /** Not clustered, and another consumer opened the mailbox's ledger since: no poll until restarted. */
+    private volatile ConsumerDeposedException deposed;
 
     public Pop3xConsumer(Pop3xEndpoint endpoint, Processor processor) {
         super(endpoint, processor);
@@ -72,9 +76,7 @@ public class Pop3xConsumer extends ScheduledBatchPollingConsumer {
 
     @Override
     protected void doBuild() throws Exception {
-        if (config.isClustered()) {
-            setHealthCheck(new LeadershipHealthCheck(this, "consumer:" + getRouteId()));
-        }
+        setHealthCheck(new LeadershipHealthCheck(this, "consumer:" + getRouteId()));
         super.doBuild();
     }
 
@@ -82,8 +84,24 @@ public class Pop3xConsumer extends ScheduledBatchPollingConsumer {
     protected void doStart() throws Exception {
         if (config.isClustered()) {
             leadership = MailboxLeadership.join(getEndpoint().getCamelContext(), config, this::leadershipLost);
+        } else {
+            takeMailboxBack();
         }
         super.doStart();
+    }
+
+    /**
+     * Opens the endpoint's ledger again if a deposition closed it. A route restart creates a new consumer but keeps the
+     * endpoint, whose ledger stays closed after its consumer was deposed; opening it takes a new fencing epoch, which
+     * deposes whoever holds the mailbox now. Restarting the route is how an operator gives the mailbox back to this
+     * consumer. Nothing to do on a first start: the endpoint, started first, opened the ledger.
+     */
+    private void takeMailboxBack() throws IOException {
+        deposed = null;
+        if (endpoint.lifecycle() == null) {
+            endpoint.openLedger();
+            LOG.info("{}: started again after a deposition; this consumer holds the mailbox's ledger again", mailbox);
+        }
     }
 
     @Override
@@ -103,10 +121,22 @@ public class Pop3xConsumer extends ScheduledBatchPollingConsumer {
         return leadership;
     }
 
+    /** Why this consumer polls no more until restarted; null while it polls. */
+    ConsumerDeposedException deposition() {
+        return deposed;
+    }
+
+    String mailbox() {
+        return mailbox;
+    }
+
     @Override
     protected int poll() throws Exception {
         shutdownRunningTask = null;
         pendingExchanges = 0;
+        if (deposed != null) {
+            return 0; // no login, no log: it said why once, its health check keeps saying it
+        }
         MailboxLeadership leader = leadership;
         if (leader != null && !leader.isLeader()) {
             endpoint.closeLedger(); // if this node led until now
@@ -132,7 +162,10 @@ public class Pop3xConsumer extends ScheduledBatchPollingConsumer {
             }
             return delivered;
         } catch (Exception e) {
-            if (leader != null && isDeposition(leader, e)) {
+            if (isDeposition(leader, e)) {
+                if (leader == null) {
+                    throw depose(e);
+                }
                 stepDown(leader, e);
                 return 0;
             }
@@ -143,10 +176,32 @@ public class Pop3xConsumer extends ScheduledBatchPollingConsumer {
         }
     }
 
-    /** The poll stopped because this node no longer leads: the view says so, or the ledger refused its epoch. */
+    /**
+     * The poll stopped because another consumer holds the mailbox now: the ledger refused this consumer's epoch (with
+     * or without leadership), or, clustered, the view no longer shows this node leading.
+     */
     private static boolean isDeposition(MailboxLeadership leader, Exception e) {
-        return e instanceof LeadershipLostException || ObjectHelper.getException(LedgerFencedException.class, e) != null
-               || !leader.isLeader();
+        return fencedBy(e) != null
+               || leader != null && (e instanceof LeadershipLostException || !leader.isLeader());
+    }
+
+    /** The ledger's refusal anywhere in the cause chain (a completion's refusal reaches the poll wrapped). */
+    private static LedgerFencedException fencedBy(Exception e) {
+        return ObjectHelper.getException(LedgerFencedException.class, e);
+    }
+
+    /**
+     * Without leadership nothing decides which consumer polls a shared mailbox but the ledger's epoch: the one that
+     * opened it last. Polling on would only log in again every delay, fail at the first write and hold Dovecot's lock
+     * against the consumer that has the mailbox now. So this one closes its ledger and stops until restarted; the
+     * failure goes to its exception handler once (logged at ERROR by default) and stays in its health check.
+     */
+    private ConsumerDeposedException depose(Exception e) {
+        endpoint.closeLedger();
+        ConsumerDeposedException deposition = new ConsumerDeposedException(fencedBy(e));
+        deposed = deposition;
+        pollEnded(PollFailure.of(deposition).toString());
+        return deposition;
     }
 
     /**
@@ -156,7 +211,7 @@ public class Pop3xConsumer extends ScheduledBatchPollingConsumer {
      */
     private void stepDown(MailboxLeadership leader, Exception e) throws Exception {
         endpoint.closeLedger();
-        boolean fenced = ObjectHelper.getException(LedgerFencedException.class, e) != null;
+        boolean fenced = fencedBy(e) != null;
         LOG.info("{}: no longer the leader of the mailbox{}; stopped polling ({})", mailbox,
                 fenced ? " (the ledger refused its epoch)" : "", e.getMessage());
         if (fenced && leader.isLeader()) {

@@ -65,17 +65,18 @@ public final class ComponentDocs {
         JsonObject props = (JsonObject) json.get("properties");
         for (Map.Entry<String, Object> e : props.entrySet()) {
             JsonObject p = (JsonObject) e.getValue();
-            String type = p.getString("javaType");
-            if (p.containsKey("enum")) {
-                type = String.join(" \\| ", p.getCollection("enum").stream().map(String::valueOf).toList());
-            }
             md.append("| `").append(e.getKey()).append("` | ").append(p.getString("kind"))
-                    .append(Boolean.TRUE.equals(p.get("required")) ? " (required)" : "")
-                    .append(" | ").append(p.containsKey("enum") ? type : cell(type))
-                    .append(" | ").append(p.get("defaultValue") == null ? "" : "`" + p.get("defaultValue") + "`")
-                    .append(" | ").append(cell(p.getString("description")))
-                    .append(Boolean.TRUE.equals(p.get("secret")) ? " (secret: masked in URIs and logs)" : "")
-                    .append(" |\n");
+                    .append(Boolean.TRUE.equals(p.get("required")) ? " (required)" : "");
+            appendTypeDefaultAndDescription(md, p);
+        }
+        md.append("\n## Component options\n\n");
+        md.append("Set once on the component (`camel.component.pop3x.<option>`, or on a `Pop3xComponent` bean). Those"
+                  + " that are endpoint options too are the defaults of every pop3x endpoint; a URI overrides them.\n\n");
+        md.append("| option | type | default | description |\n|---|---|---|---|\n");
+        JsonObject componentProps = (JsonObject) json.get("componentProperties");
+        for (Map.Entry<String, Object> e : componentProps.entrySet()) {
+            md.append("| `").append(e.getKey()).append('`');
+            appendTypeDefaultAndDescription(md, (JsonObject) e.getValue());
         }
         md.append("\nDurations (`connectTimeout`, `readTimeout`, `claimTimeout`, `delay`, …) accept milliseconds or"
                   + " Camel durations such as `30s`, `5m`, `1h`.\n");
@@ -87,6 +88,18 @@ public final class ComponentDocs {
                     .append(cell(h.getString("description"))).append(" |\n");
         }
         return md.toString();
+    }
+
+    /** The columns an endpoint option and a component option have alike, up to the end of the row. */
+    private static void appendTypeDefaultAndDescription(StringBuilder md, JsonObject p) {
+        String type = p.containsKey("enum")
+                ? String.join(" \\| ", p.getCollection("enum").stream().map(String::valueOf).toList())
+                : cell(p.getString("javaType"));
+        md.append(" | ").append(type)
+                .append(" | ").append(p.get("defaultValue") == null ? "" : "`" + p.get("defaultValue") + "`")
+                .append(" | ").append(cell(p.getString("description")))
+                .append(Boolean.TRUE.equals(p.get("secret")) ? " (secret: masked in URIs and logs)" : "")
+                .append(" |\n");
     }
 
     private static String cell(String text) {

@@ -17,6 +17,8 @@ class ComponentDocsTest {
     void theCommittedPageIsWhatTheBuildGenerates() throws Exception {
         String rendered = ComponentDocs.render(ComponentDocs.JSON);
         assertThat(rendered).contains("| `delete` |").contains("| `security` |").contains("CamelPop3xUid");
+        assertThat(rendered.substring(rendered.indexOf("## Component options"))).contains("| `sharedPollThreads` |")
+                .contains("| `ledgerSyncThreads` |").contains("| `dataSource` |").contains("| `clusterService` |");
         assertThat(Files.readString(ComponentDocs.PAGE, StandardCharsets.UTF_8))
                 .as(ComponentDocs.PAGE + " is stale: run `mvn process-test-classes` and commit it")
                 .isEqualTo(rendered);

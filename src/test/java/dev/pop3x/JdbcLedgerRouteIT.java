@@ -19,6 +19,7 @@ import dev.pop3x.testsupport.PollCounter;
 import dev.pop3x.testsupport.PostgresExtension;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
+import org.apache.camel.health.HealthCheck;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -128,6 +129,79 @@ class JdbcLedgerRouteIT extends DovecotRouteTestSupport {
             assertThat(proxy.commands()).filteredOn(c -> c.startsWith("DELE")).hasSize(1); // B's
             assertThat(subjects()).containsExactly("m1");
         }
+    }
+
+    /**
+     * Two routes without clustered=true on one mailbox (what two nodes with the same configuration do): the second
+     * one's start takes a new epoch, so the first is deposed at its next poll and logs in no more (told apart at the
+     * proxy by their login command: USER for A, AUTH PLAIN for B), while B delivers and deletes. Restarting A's route
+     * takes the mailbox back: a new epoch, and A polls again while B is deposed in turn.
+     */
+    @Test
+    void aConsumerWhoseLedgerAnotherOneOpenedLogsInNoMoreUntilItsRouteIsRestarted() throws Exception {
+        dovecot.deliver(mail("m1"));
+        try (CuttingProxy proxy = new CuttingProxy(dovecot.pop3Port())) {
+            List<Exchange> receivedByA = new CopyOnWriteArrayList<>();
+            CamelContext a = start(plainUri(proxy.port(), "delete=true&dataSource=#pg&authMechanism=USER"),
+                    (rb, from) -> from.process(receivedByA::add));
+            ConsumerHealth.enable(a);
+            PollCounter pollsOfA = polls;
+            awaitUntil(() -> receivedByA.size() == 1 && serverCount() == 0);
+
+            List<Exchange> receivedByB = new CopyOnWriteArrayList<>();
+            CamelContext b = start(plainUri(proxy.port(), "delete=true&dataSource=#pg&authMechanism=PLAIN"),
+                    (rb, from) -> from.process(receivedByB::add));
+            ConsumerHealth.enable(b);
+            PollCounter pollsOfB = polls;
+            awaitUntil(() -> deposed(pollsOfA));
+            long loginsOfA = loginsWith(proxy, "USER ");
+            int errorsOfB = pollsOfB.errors().size(); // an [IN-USE] while A's last session was open is not excluded
+
+            dovecot.deliver(mail("m2"));
+            dovecot.deliver(mail("m3"));
+            awaitUntil(() -> receivedByB.size() == 2 && serverCount() == 0);
+            int pollsOfBSoFar = pollsOfB.polls();
+            awaitUntil(() -> pollsOfB.polls() >= pollsOfBSoFar + 5); // A would have polled about as often
+
+            assertThat(loginsWith(proxy, "USER ")).isEqualTo(loginsOfA);
+            assertThat(pollsOfA.errors()).filteredOn(ConsumerDeposedException.class::isInstance).singleElement()
+                    .satisfies(e -> assertThat(e).hasMessageContaining("clustered=true"));
+            assertThat(pollsOfA.errors()).last().isInstanceOf(ConsumerDeposedException.class);
+            HealthCheck.Result health = ConsumerHealth.readiness(a);
+            assertThat(health.getState()).isEqualTo(HealthCheck.State.DOWN);
+            assertThat(health.getDetails()).containsEntry(PollFailure.REASON, "DEPOSED");
+            assertThat(ConsumerHealth.readiness(b).getState()).isEqualTo(HealthCheck.State.UP);
+            assertThat(subjects(receivedByA)).containsExactly("m1");
+            assertThat(subjects(receivedByB)).containsExactly("m2", "m3");
+            assertThat(pollsOfB.errors()).hasSize(errorsOfB); // no [IN-USE]: A held no session against B's
+
+            String routeOfA = a.getRoutes().get(0).getRouteId();
+            a.getRouteController().stopRoute(routeOfA);
+            a.getRouteController().startRoute(routeOfA);
+            assertThat(epoch()).isEqualTo("3"); // A's start, B's start, A's restart
+            dovecot.deliver(mail("m4"));
+            awaitUntil(() -> receivedByA.size() == 2 && serverCount() == 0);
+            awaitUntil(() -> deposed(pollsOfB)); // B is the deposed one now
+            assertThat(loginsWith(proxy, "USER ")).isGreaterThan(loginsOfA);
+            assertThat(subjects(receivedByA)).containsExactly("m1", "m4");
+            assertThat(subjects(receivedByB)).containsExactly("m2", "m3");
+            assertThat(ConsumerHealth.readiness(b).getDetails()).containsEntry(PollFailure.REASON, "DEPOSED");
+        }
+    }
+
+    private static boolean deposed(PollCounter polls) {
+        return polls.errors().stream().anyMatch(ConsumerDeposedException.class::isInstance);
+    }
+
+    /** Sessions at the proxy that logged in with this command. */
+    private static long loginsWith(CuttingProxy proxy, String command) {
+        return proxy.sessions().stream()
+                .filter(s -> s.commands().stream().anyMatch(c -> c.line().startsWith(command)))
+                .count();
+    }
+
+    private static String epoch() throws Exception {
+        return postgres.psql("SELECT epoch FROM pop3x_mailbox");
     }
 
     @Test
