@@ -133,8 +133,9 @@ class ClusterFailoverIT {
         Map<Integer, Integer> startedBefore = startedPerNode(cluster.events());
         cluster.signal(paused, "STOP"); // its POP3 session stays open, its heartbeat stops, its OS file lock stays
         long pausedAt = System.nanoTime();
-        // no takeover: the standby starts no mail and opens no session all the while
-        await().during(PAUSE_MILLIS, TimeUnit.MILLISECONDS).atMost(PAUSE_MILLIS + 10_000, TimeUnit.MILLISECONDS)
+        // the standby finds the heartbeat stale after 1.5 s and tries the lock every 500 ms
+        await("no takeover while the leader is stopped: the standby starts no mail and opens no session")
+                .during(PAUSE_MILLIS, TimeUnit.MILLISECONDS).atMost(PAUSE_MILLIS + 10_000, TimeUnit.MILLISECONDS)
                 .until(() -> startedPerNode(cluster.events()).get(standby).equals(startedBefore.get(standby))
                              && cluster.sessionsOf(standby).isEmpty());
         long pausedMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - pausedAt);
@@ -147,13 +148,14 @@ class ClusterFailoverIT {
         cluster.awaitAllDone(options);
 
         System.out.printf(
-                "file lock failover, SIGSTOP of the leader for %d ms, then SIGCONT, POSTGRES ledger, %s: %d mails,"
-                          + " %d route starts, duplicates %s, mails started by the standby %d, POP3 sessions %d (of the"
-                          + " standby %d), at most %d at once, blocked mail completed %d ms after SIGCONT, commands"
-                          + " after SIGCONT %d, epoch %d%n",
-                pausedMillis, options, FailoverCluster.MAILS, cluster.routeStarts(), cluster.duplicateMails(),
-                startedPerNode(cluster.events()).get(standby), cluster.proxy().sessions().size(),
-                cluster.sessionsOf(standby).size(), cluster.proxy().maxConcurrentSessions(), blockedDoneMillis,
+                "file lock failover, SIGSTOP of the leader for %d ms, then SIGCONT, POSTGRES ledger, %s: takeover none"
+                          + " (mails started by the standby %d, its POP3 sessions %d), %d mails, %d route starts,"
+                          + " duplicates %s, POP3 sessions %d, at most %d at once, blocked mail completed %d ms after"
+                          + " SIGCONT, commands after SIGCONT %d, epoch %d%n",
+                pausedMillis, options, startedPerNode(cluster.events()).get(standby),
+                cluster.sessionsOf(standby).size(), FailoverCluster.MAILS, cluster.routeStarts(),
+                cluster.duplicateMails(), cluster.proxy().sessions().size(), cluster.proxy().maxConcurrentSessions(),
+                blockedDoneMillis,
                 cluster.commandsOfAfter(paused, resumedAt).size(), epoch());
         cluster.assertEveryMailDeliveredAndOnlyInFlightOnesTwice(Set.of()); // nothing twice: no node lost the mailbox
         assertThat(startedPerNode(cluster.events()).get(standby)).as("mails started by the standby").isZero();
