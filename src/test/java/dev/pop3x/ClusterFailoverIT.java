@@ -1,153 +1,188 @@
 package dev.pop3x;
 
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.HashSet;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.function.IntFunction;
 
-import dev.pop3x.testsupport.ChildJvm;
-import dev.pop3x.testsupport.CuttingProxy;
+import com.zaxxer.hikari.HikariDataSource;
+import dev.pop3x.FailoverCluster.Kills;
 import dev.pop3x.testsupport.DovecotExtension;
-import dev.pop3x.testsupport.Pop3TestClient;
+import dev.pop3x.testsupport.LedgerDatabase;
+import dev.pop3x.testsupport.PostgresExtension;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
-import static dev.pop3x.ClusterEvents.completed;
-import static dev.pop3x.ClusterEvents.count;
-import static dev.pop3x.ClusterEvents.duplicates;
 import static dev.pop3x.ClusterEvents.lastOf;
 import static dev.pop3x.ClusterEvents.startedPerNode;
-import static dev.pop3x.ClusterEvents.starts;
+import static dev.pop3x.ClusterEvents.uids;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
  * Two and three {@code clustered=true} consumer JVMs on one Dovecot mailbox, elected through camel-file's
- * {@code FileLockClusterService} on a shared directory, sharing a file ledger: the leader is killed with
- * {@code kill -9} in the middle of a batch (blocked in its tenth mail), another node takes over, and with three nodes
- * the second leader is killed the same way. Every mail reaches a route, no mail is deleted before an Exchange
- * completed it, the only mails that reach a route twice are those in the route of a killed node, and the server
- * never sees two sessions at once (counted by a proxy in front of it). The takeover time is printed.
+ * {@code FileLockClusterService} on a shared directory (500 ms heartbeat, 3 missed ones make a leader stale), with
+ * the ledger either in a shared file ledger directory or in one real PostgreSQL ({@code dataSource=#pg}, each node
+ * with a file ledger directory of its own, which it must not use).
+ *
+ * <p>The leader is killed with {@code kill -9} in the middle of a batch (blocked in its tenth mail), another node
+ * takes over, and with three nodes the second leader is killed the same way. Every mail reaches a route, no mail is
+ * deleted before an Exchange completed it, the only mails that reach a route twice are those in the route of a killed
+ * node, and the server never sees two sessions at once. With PostgreSQL every leader took a new epoch.
+ *
+ * <p>The leader paused with {@code SIGSTOP} (PostgreSQL ledger) stays the leader: its heartbeat goes stale, but the
+ * OS lock on the cluster file stays with the stopped process, so a standby's {@code tryLock} fails on every attempt.
+ * When it runs again it goes on where it stopped: nothing routed twice, no session of another node.
  */
 class ClusterFailoverIT {
 
-    private static final int MAILS = 40;
-    private static final Duration WAIT = Duration.ofSeconds(90);
+    /** Clearly longer than the file lock's heartbeat timeout (3 × 500 ms), as a long GC or a frozen VM. */
+    private static final long PAUSE_MILLIS = 5_000;
 
     @RegisterExtension
     static DovecotExtension dovecot = new DovecotExtension();
 
+    @RegisterExtension
+    static PostgresExtension postgres = new PostgresExtension().withDatabase("failover");
+
+    private static HikariDataSource pool;
+
+    /** Where the nodes keep the ledger. */
+    enum Ledger {
+        FILE,
+        POSTGRES
+    }
+
     @TempDir
     Path dir;
 
-    private final List<Process> nodes = new ArrayList<>();
-    private CuttingProxy proxy;
+    private FailoverCluster cluster;
+
+    @BeforeAll
+    static void openPool() {
+        pool = LedgerDatabase.pooled(postgres);
+    }
+
+    @AfterAll
+    static void closePool() {
+        if (pool != null) {
+            pool.close();
+        }
+    }
+
+    @BeforeEach
+    void fillMailbox() throws Exception {
+        LedgerDatabase.dropTables(pool);
+        cluster = new FailoverCluster(dovecot, dir);
+    }
 
     @AfterEach
-    void stop() throws IOException {
-        nodes.forEach(Process::destroyForcibly);
-        if (proxy != null) {
-            proxy.close();
+    void stop() throws Exception {
+        if (cluster != null) {
+            cluster.close();
         }
     }
 
-    @ParameterizedTest(name = "{0} nodes, {1}")
-    @CsvSource({ "2, delete=true&commitEvery=4", "2, delete=false", "3, delete=true", "3, delete=false" })
-    void theLeaderKilledMidBatchIsReplacedAndNothingIsLostNorDeletedBeforeItsExchangeCompleted(int nodeCount,
-            String options)
+    @ParameterizedTest(name = "kill -9 of the leader, {0} ledger, {1} nodes, {2}")
+    @CsvSource({
+            "FILE, 2, delete=true&commitEvery=4", "FILE, 3, delete=false", "POSTGRES, 2, delete=true",
+            "POSTGRES, 2, delete=false", "POSTGRES, 3, delete=true" })
+    void theLeaderKilledMidBatchIsReplacedAndNothingIsLostNorDeletedBeforeItsExchangeCompleted(Ledger ledger,
+            int nodeCount, String options)
             throws Exception {
-        boolean delete = options.contains("delete=true");
-        dovecot.clearMailbox();
-        for (int i = 0; i < MAILS; i++) {
-            dovecot.deliver("From: a@example.com\r\nSubject: cluster " + i + "\r\nMessage-ID: <cluster-" + i
-                            + "@example.com>\r\n\r\nmail " + i + "\r\n");
-        }
-        Set<String> all = serverUids();
-        assertThat(all).hasSize(MAILS);
-        proxy = new CuttingProxy(dovecot.pop3Port());
-        Path gate = Files.createFile(dir.resolve("gate"));
-        List<Path> events = new ArrayList<>();
-        for (int i = 0; i < nodeCount; i++) {
-            events.add(dir.resolve("events-" + i + ".txt"));
-            nodes.add(ChildJvm.start(List.of("-Xmx256m"), ClusterTestConsumer.class, dir.resolve("node-" + i + ".log"),
-                    String.valueOf(proxy.port()), dir.resolve("ledger").toString(), dir.resolve("cluster").toString(),
-                    events.get(i).toString(), gate.toString(), options + "&" + RouteTestSupport.PIPELINING));
-        }
+        start(ledger, nodeCount, options);
+        Kills kills = cluster.killLeadersMidBatch();
+        cluster.awaitAllDone(options);
 
-        Set<String> inFlightOnKilled = new HashSet<>();
-        List<Long> takeoverMillis = new ArrayList<>();
-        for (int kill = 1; kill < nodeCount; kill++) {
-            int leader = awaitBlockedNode(events);
-            String blocked = lastOf(events.get(leader), "B ");
-            inFlightOnKilled.add(blocked);
-            assertThat(count(events.get(leader), "D ")).as("completed on the leader before the kill")
-                    .isEqualTo(ClusterTestConsumer.BLOCK_AT - 1);
-            assertThat(completed(events)).containsAll(deleted(all)); // nothing deleted that did not complete
-
-            Map<Integer, Integer> startedBefore = startedPerNode(events);
-            if (kill < nodeCount - 1) {
-                Files.createFile(gate); // the next leader blocks in its tenth mail too
-            }
-            long killedAt = System.nanoTime();
-            nodes.get(leader).destroyForcibly(); // SIGKILL: no QUIT, no release of the cluster lock but the OS's
-            await().atMost(WAIT).pollInterval(Duration.ofMillis(10))
-                    .until(() -> startedPerNode(events).entrySet().stream()
-                            .anyMatch(e -> e.getKey() != leader && e.getValue() > startedBefore.get(e.getKey())));
-            takeoverMillis.add(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - killedAt));
-            assertThat(nodes.get(leader).waitFor(30, TimeUnit.SECONDS)).isTrue();
-        }
-
-        await().atMost(WAIT).until(() -> delete ? serverUids().isEmpty() : completed(events).containsAll(all));
-        Map<String, Integer> started = starts(events);
-        Set<String> duplicates = duplicates(events);
         System.out.printf(
-                "cluster failover (%d nodes, %s): %d mails, %d route starts, duplicates %s, in flight on killed nodes %s,"
-                          + " %d POP3 sessions, at most %d at once, takeover after kill -9 in ms: %s%n",
-                nodeCount, options, MAILS, started.values().stream().mapToInt(Integer::intValue).sum(), duplicates,
-                inFlightOnKilled, proxy.connections(), proxy.maxConcurrentSessions(), takeoverMillis);
-
-        assertThat(started.keySet()).isEqualTo(all); // every mail reached a route
-        assertThat(completed(events)).isEqualTo(all); // and completed in one
-        assertThat(completed(events)).containsAll(deleted(all));
-        assertThat(inFlightOnKilled).containsAll(duplicates); // only the mails in the route of a killed node
-        assertThat(started.values()).allMatch(times -> times <= 2);
-        assertThat(proxy.maxConcurrentSessions()).as("POP3 sessions open at once").isEqualTo(1);
+                "file lock failover, kill -9 of the leader, %s ledger, %d nodes, %s: %d mails, %d route starts,"
+                          + " duplicates %s, in flight on the killed nodes %s, %d POP3 sessions, at most %d at once,"
+                          + " takeover after kill -9 in ms: %s%s%n",
+                ledger, nodeCount, options, FailoverCluster.MAILS, cluster.routeStarts(), cluster.duplicateMails(),
+                kills.inFlight(), cluster.proxy().sessions().size(), cluster.proxy().maxConcurrentSessions(),
+                kills.takeoverMillis(), ledger == Ledger.POSTGRES ? ", epoch " + epoch() : "");
+        cluster.assertEveryMailDeliveredAndOnlyInFlightOnesTwice(kills.inFlight());
+        assertThat(cluster.proxy().maxConcurrentSessions()).as("POP3 sessions open at once").isEqualTo(1);
         // the cluster service's detection (3 heartbeats of 500 ms) and the standby's next poll, with room for a busy CI
-        assertThat(takeoverMillis).allMatch(ms -> ms < 20_000);
+        assertThat(kills.takeoverMillis()).allMatch(ms -> ms < 20_000);
+        if (ledger == Ledger.POSTGRES) {
+            assertThat(epoch()).as("epochs taken: one per leader").isEqualTo(nodeCount);
+        }
     }
 
-    /** Waits until a node is blocked in a mail (it took the gate) and returns its index. */
-    private int awaitBlockedNode(List<Path> events) {
-        int[] blocked = { -1 };
-        await().atMost(WAIT).pollInterval(Duration.ofMillis(10)).until(() -> {
-            for (int i = 0; i < events.size(); i++) {
-                if (nodes.get(i).isAlive() && count(events.get(i), "B ") > 0) {
-                    blocked[0] = i;
-                    return true;
-                }
-            }
-            return false;
-        });
-        return blocked[0];
+    @ParameterizedTest(name = "SIGSTOP of the leader past the lock's heartbeat timeout, then SIGCONT, {0}")
+    @ValueSource(strings = { "delete=true", "delete=false" })
+    void thePausedLeaderKeepsTheMailboxAndGoesOnWhenResumed(String options) throws Exception {
+        start(Ledger.POSTGRES, 2, options);
+        int paused = cluster.awaitBlockedNode();
+        int standby = 1 - paused;
+        String blocked = lastOf(cluster.events(paused), "B ");
+        Map<Integer, Integer> startedBefore = startedPerNode(cluster.events());
+        cluster.signal(paused, "STOP"); // its POP3 session stays open, its heartbeat stops, its OS file lock stays
+        long pausedAt = System.nanoTime();
+        // the standby finds the heartbeat stale after 1.5 s and tries the lock every 500 ms
+        await("no takeover while the leader is stopped: the standby starts no mail and opens no session")
+                .during(PAUSE_MILLIS, TimeUnit.MILLISECONDS).atMost(PAUSE_MILLIS + 10_000, TimeUnit.MILLISECONDS)
+                .until(() -> startedPerNode(cluster.events()).get(standby).equals(startedBefore.get(standby))
+                             && cluster.sessionsOf(standby).isEmpty());
+        long pausedMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - pausedAt);
+
+        cluster.releaseBlocked();
+        long resumedAt = System.nanoTime();
+        cluster.signal(paused, "CONT");
+        await().atMost(FailoverCluster.WAIT).until(() -> uids(cluster.events(paused), "D ").contains(blocked));
+        long blockedDoneMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - resumedAt);
+        cluster.awaitAllDone(options);
+
+        System.out.printf(
+                "file lock failover, SIGSTOP of the leader for %d ms, then SIGCONT, POSTGRES ledger, %s: takeover none"
+                          + " (mails started by the standby %d, its POP3 sessions %d), %d mails, %d route starts,"
+                          + " duplicates %s, POP3 sessions %d, at most %d at once, blocked mail completed %d ms after"
+                          + " SIGCONT, commands after SIGCONT %d, epoch %d%n",
+                pausedMillis, options, startedPerNode(cluster.events()).get(standby),
+                cluster.sessionsOf(standby).size(), FailoverCluster.MAILS, cluster.routeStarts(),
+                cluster.duplicateMails(), cluster.proxy().sessions().size(), cluster.proxy().maxConcurrentSessions(),
+                blockedDoneMillis,
+                cluster.commandsOfAfter(paused, resumedAt).size(), epoch());
+        cluster.assertEveryMailDeliveredAndOnlyInFlightOnesTwice(Set.of()); // nothing twice: no node lost the mailbox
+        assertThat(startedPerNode(cluster.events()).get(standby)).as("mails started by the standby").isZero();
+        assertThat(cluster.sessionsOf(standby)).as("sessions of the standby").isEmpty();
+        assertThat(cluster.proxy().maxConcurrentSessions()).as("POP3 sessions open at once").isEqualTo(1);
+        assertThat(epoch()).as("epochs taken: the one leader's").isEqualTo(1);
     }
 
-    private Set<String> deleted(Set<String> all) {
-        Set<String> gone = new HashSet<>(all);
-        gone.removeAll(serverUids());
-        return gone;
+    private void start(Ledger ledger, int nodeCount, String options) throws Exception {
+        if (ledger == Ledger.FILE) {
+            Path shared = dir.resolve("ledger");
+            cluster.start(nodeCount, List.of(), node -> shared, options);
+        } else {
+            IntFunction<Path> ownDirectory = node -> dir.resolve("ledger-" + node);
+            cluster.start(nodeCount, FailoverCluster.ledgerDatabase(postgres), ownDirectory,
+                    options + "&dataSource=#pg");
+        }
     }
 
-    private static Set<String> serverUids() {
-        return new HashSet<>(
-                Pop3TestClient.uids("127.0.0.1", dovecot.pop3Port(), DovecotExtension.USER, DovecotExtension.PASSWORD));
+    /** The mailbox's fencing epoch: one higher with every leadership that opened the ledger. */
+    private static long epoch() throws SQLException {
+        try (Connection c = pool.getConnection(); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT epoch FROM pop3x_mailbox")) {
+            assertThat(rs.next()).as("the mailbox's row").isTrue();
+            long epoch = rs.getLong(1);
+            assertThat(rs.next()).as("one mailbox").isFalse();
+            return epoch;
+        }
     }
 }
