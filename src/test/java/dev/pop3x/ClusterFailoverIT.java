@@ -20,6 +20,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -123,6 +124,7 @@ class ClusterFailoverIT {
         }
     }
 
+    @Tag("once-only") // not again with PIPELINING forced off: the paused leader's session is the same either way
     @ParameterizedTest(name = "SIGSTOP of the leader past the lock's heartbeat timeout, then SIGCONT, {0}")
     @ValueSource(strings = { "delete=true", "delete=false" })
     void thePausedLeaderKeepsTheMailboxAndGoesOnWhenResumed(String options) throws Exception {

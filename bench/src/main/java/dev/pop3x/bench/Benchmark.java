@@ -34,6 +34,7 @@ import java.util.regex.Pattern;
  * --delay-ms N        one-way delay of the remote workload's proxy (default 10)
  * --timeout S         per child run, seconds (default 900)
  * --xmx SIZE          child heap for every workload but the big mail (default 512m)
+ * --sustained-mails N mails of the sustained workload (default 20000)
  * </pre>
  */
 public final class Benchmark {
@@ -106,6 +107,7 @@ public final class Benchmark {
 
     List<Workload> workloads() {
         long delay = Long.parseLong(opts.getOrDefault("delay-ms", "10"));
+        int sustained = Integer.parseInt(opts.getOrDefault("sustained-mails", quick ? "2000" : "20000"));
         int small = quick ? 200 : 2000;
         List<Workload> all = List.of(
                 new Workload("small", small + " × 4 KB", small, 4096, concat(SMALL_CLIENTS, DEFAULT_ROUTE_CLIENTS),
@@ -120,7 +122,7 @@ public final class Benchmark {
                         quick ? 100 : 2000, 4096, ALL_CLIENTS, "512m", delay, false, false),
                 // issue 12: a drain long enough that JVM warm-up no longer dominates; only on request (seeding 20,000
                 // files per child run takes a while)
-                new Workload("sustained", (quick ? 2000 : 20000) + " × 4 KB sustained", quick ? 2000 : 20000, 4096,
+                new Workload("sustained", sustained + " × 4 KB sustained", sustained, 4096,
                         List.of(POP3X_DEFAULT, RAW), "512m", 0, false, false));
         String wanted = opts.get("workloads");
         if (wanted == null) {
