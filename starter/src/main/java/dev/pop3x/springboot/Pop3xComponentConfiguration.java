@@ -216,6 +216,13 @@ public class Pop3xComponentConfiguration extends ComponentConfigurationPropertie
     private Long spoolThreshold;
 
     /**
+     * With PIPELINING and without commitEvery, a second thread reads the next mails off the connection while the route
+     * handles one: at most this many downloaded mails wait for the route (and at most 4 MiB of them in heap; larger
+     * mails are in spool files). 0 reads each mail on the poll thread after the route is done with the one before.
+     */
+    private Integer downloadAhead;
+
+    /**
      * Bean that supplies a fresh OAuth2 access token at every connect; required with authMechanism=xoauth2.
      */
     private AccessTokenProvider accessTokenProvider;
@@ -481,6 +488,14 @@ public class Pop3xComponentConfiguration extends ComponentConfigurationPropertie
 
     public void setSpoolThreshold(Long spoolThreshold) {
         this.spoolThreshold = spoolThreshold;
+    }
+
+    public Integer getDownloadAhead() {
+        return downloadAhead;
+    }
+
+    public void setDownloadAhead(Integer downloadAhead) {
+        this.downloadAhead = downloadAhead;
     }
 
     public AccessTokenProvider getAccessTokenProvider() {
