@@ -54,14 +54,17 @@ public final class Benchmark {
      */
     static final String POP3X_DEFAULT = "pop3x-default";
     static final String CAMEL_MAIL_DEFAULT = "camel-mail-default";
+    /** pop3x-default with downloadAhead=0: every mail read, parsed and routed on the poll thread, one after the other. */
+    static final String POP3X_SERIAL_DEFAULT = "pop3x-serial-default";
     static final List<String> ALL_CLIENTS = List.of(POP3X, CAMEL_MAIL, ANGUS, RAW);
     static final List<String> SMALL_CLIENTS = List.of(POP3X, CAMEL_MAIL, ANGUS, RAW, POP3X_HEADERS);
-    static final List<String> DEFAULT_ROUTE_CLIENTS = List.of(POP3X_DEFAULT, CAMEL_MAIL_DEFAULT);
+    static final List<String> DEFAULT_ROUTE_CLIENTS = List.of(POP3X_DEFAULT, CAMEL_MAIL_DEFAULT, POP3X_SERIAL_DEFAULT);
     static final List<String> BIG_CLIENTS = List.of(POP3X, CAMEL_MAIL, ANGUS, RAW, POP3X_MAPPED, CAMEL_MAIL_MAPPED);
     static final Map<String, Class<?>> MAIN = Map.of(POP3X, Pop3xClient.class, CAMEL_MAIL, CamelMailClient.class,
             ANGUS, AngusClient.class, RAW, RawPipelinedClient.class, POP3X_MAPPED, Pop3xClient.class,
             CAMEL_MAIL_MAPPED, CamelMailClient.class, POP3X_HEADERS, Pop3xClient.class,
-            POP3X_DEFAULT, Pop3xClient.class, CAMEL_MAIL_DEFAULT, CamelMailClient.class);
+            POP3X_DEFAULT, Pop3xClient.class, CAMEL_MAIL_DEFAULT, CamelMailClient.class, POP3X_SERIAL_DEFAULT,
+            Pop3xClient.class);
 
     static List<String> concat(List<String> a, List<String> b) {
         List<String> all = new ArrayList<>(a);
@@ -123,7 +126,7 @@ public final class Benchmark {
                 // issue 12: a drain long enough that JVM warm-up no longer dominates; only on request (seeding 20,000
                 // files per child run takes a while)
                 new Workload("sustained", sustained + " × 4 KB sustained", sustained, 4096,
-                        List.of(POP3X_DEFAULT, RAW), "512m", 0, false, false));
+                        List.of(POP3X_DEFAULT, RAW, POP3X_SERIAL_DEFAULT), "512m", 0, false, false));
         String wanted = opts.get("workloads");
         if (wanted == null) {
             return all.stream().filter(w -> !w.id().equals("sustained")).toList();
@@ -210,6 +213,9 @@ public final class Benchmark {
                         .replace("{round}", String.valueOf(round)).trim().split("\\s+")));
             }
             cmd.add("-Dbench.childTimeoutSeconds=" + timeoutSeconds);
+            if (client.equals(POP3X_SERIAL_DEFAULT)) {
+                cmd.add("-D" + Pop3xClient.EXTRA_OPTIONS + "=&downloadAhead=0");
+            }
             cmd.add("-cp");
             cmd.add(System.getProperty("java.class.path"));
             cmd.add(MAIN.get(client).getName());

@@ -13,6 +13,9 @@ import java.io.InputStream;
  */
 public final class Pop3xClient extends CamelClient {
 
+    /** System property: endpoint options appended to the URI (pop3x-serial-default's downloadAhead=0). */
+    static final String EXTRA_OPTIONS = "bench.pop3xOptions";
+
     /** What the header-reading route read; kept so that the reading cannot be optimised away. */
     static volatile long headerChars;
 
@@ -24,6 +27,7 @@ public final class Pop3xClient extends CamelClient {
                         : "&ledgerDirectory=" + java.nio.file.Files.createTempDirectory("pop3x-bench-ledger"))
                      + "&mapMailMessage=" + c.map + "&maxMessagesPerPoll=0&pollStrategy=#bench"
                      + "&initialDelay=0&delay=" + (c.idle() ? 200 : 10)
+                     + System.getProperty(EXTRA_OPTIONS, "")
                      + System.getenv().getOrDefault("BENCH_POP3X_OPTIONS", ""); // "&downloadAhead=0", say
         new Pop3xClient().run(c, uri, c.defaultRoute() ? CamelClient::readDefault : c.map ? CamelClient::readMapped : (exchange, sink) -> {
             if (c.headers) {
