@@ -11,14 +11,11 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.IntFunction;
 
-import com.zaxxer.hikari.HikariDataSource;
 import dev.pop3x.FailoverCluster.Kills;
 import dev.pop3x.testsupport.DovecotExtension;
 import dev.pop3x.testsupport.LedgerDatabase;
 import dev.pop3x.testsupport.PostgresExtension;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -59,8 +56,6 @@ class ClusterFailoverIT {
     @RegisterExtension
     static PostgresExtension postgres = new PostgresExtension().withDatabase("failover");
 
-    private static HikariDataSource pool;
-
     /** Where the nodes keep the ledger. */
     enum Ledger {
         FILE,
@@ -72,21 +67,9 @@ class ClusterFailoverIT {
 
     private FailoverCluster cluster;
 
-    @BeforeAll
-    static void openPool() {
-        pool = LedgerDatabase.pooled(postgres);
-    }
-
-    @AfterAll
-    static void closePool() {
-        if (pool != null) {
-            pool.close();
-        }
-    }
-
     @BeforeEach
     void fillMailbox() throws Exception {
-        LedgerDatabase.dropTables(pool);
+        LedgerDatabase.dropTables(postgres.pool());
         cluster = new FailoverCluster(dovecot, dir);
     }
 
@@ -179,7 +162,7 @@ class ClusterFailoverIT {
 
     /** The mailbox's fencing epoch: one higher with every leadership that opened the ledger. */
     private static long epoch() throws SQLException {
-        try (Connection c = pool.getConnection(); Statement s = c.createStatement();
+        try (Connection c = postgres.pool().getConnection(); Statement s = c.createStatement();
              ResultSet rs = s.executeQuery("SELECT epoch FROM pop3x_mailbox")) {
             assertThat(rs.next()).as("the mailbox's row").isTrue();
             long epoch = rs.getLong(1);

@@ -3,11 +3,8 @@ package dev.pop3x;
 import java.sql.SQLException;
 import java.util.List;
 
-import com.zaxxer.hikari.HikariDataSource;
 import dev.pop3x.testsupport.LedgerDatabase;
 import dev.pop3x.testsupport.PostgresExtension;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -21,23 +18,9 @@ class JdbcCrashSafetyIT extends CrashSafetyIT {
     @RegisterExtension
     static PostgresExtension postgres = new PostgresExtension().withDatabase("crash");
 
-    private static HikariDataSource pool;
-
-    @BeforeAll
-    static void openPool() {
-        pool = LedgerDatabase.pooled(postgres);
-    }
-
     @BeforeEach
     void emptyLedger() throws SQLException {
-        LedgerDatabase.dropTables(pool);
-    }
-
-    @AfterAll
-    static void closePool() {
-        if (pool != null) {
-            pool.close();
-        }
+        LedgerDatabase.dropTables(postgres.pool());
     }
 
     @Override

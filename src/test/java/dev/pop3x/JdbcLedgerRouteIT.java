@@ -8,7 +8,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
-import com.zaxxer.hikari.HikariDataSource;
 import dev.pop3x.ledger.LedgerFencedException;
 import dev.pop3x.testsupport.CuttingProxy;
 import dev.pop3x.testsupport.DovecotExtension;
@@ -20,8 +19,6 @@ import dev.pop3x.testsupport.PostgresExtension;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.health.HealthCheck;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -39,20 +36,6 @@ class JdbcLedgerRouteIT extends DovecotRouteTestSupport {
     @RegisterExtension
     static PostgresExtension postgres = new PostgresExtension().withDatabase("routes");
 
-    private static HikariDataSource pool;
-
-    @BeforeAll
-    static void openPool() {
-        pool = LedgerDatabase.pooled(postgres);
-    }
-
-    @AfterAll
-    static void closePool() {
-        if (pool != null) {
-            pool.close();
-        }
-    }
-
     @Override
     DovecotExtension dovecot() {
         return dovecot;
@@ -60,8 +43,8 @@ class JdbcLedgerRouteIT extends DovecotRouteTestSupport {
 
     @BeforeEach
     void emptyLedger() throws SQLException {
-        LedgerDatabase.dropTables(pool);
-        beans.put("pg", pool);
+        LedgerDatabase.dropTables(postgres.pool());
+        beans.put("pg", postgres.pool());
     }
 
     @Test
@@ -75,7 +58,7 @@ class JdbcLedgerRouteIT extends DovecotRouteTestSupport {
         first.stop();
 
         dovecot.deliver(mail("k4"));
-        ObservedDataSource observed = new ObservedDataSource(pool);
+        ObservedDataSource observed = new ObservedDataSource(postgres.pool());
         beans.put("pg", observed.dataSource());
         startRecording(tlsUri("dataSource=#pg")); // a restarted application
         awaitUntil(() -> received.size() == 4);

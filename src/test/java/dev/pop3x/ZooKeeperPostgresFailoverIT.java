@@ -9,15 +9,12 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import com.zaxxer.hikari.HikariDataSource;
 import dev.pop3x.FailoverCluster.Kills;
 import dev.pop3x.testsupport.DovecotExtension;
 import dev.pop3x.testsupport.LedgerDatabase;
 import dev.pop3x.testsupport.PostgresExtension;
 import dev.pop3x.testsupport.ZooKeeperExtension;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -58,28 +55,15 @@ class ZooKeeperPostgresFailoverIT {
     static ZooKeeperExtension zookeeper = new ZooKeeperExtension();
 
     private static final AtomicInteger TESTS = new AtomicInteger();
-    private static HikariDataSource pool;
 
     @TempDir
     Path dir;
 
     private FailoverCluster cluster;
 
-    @BeforeAll
-    static void openPool() {
-        pool = LedgerDatabase.pooled(postgres);
-    }
-
-    @AfterAll
-    static void closePool() {
-        if (pool != null) {
-            pool.close();
-        }
-    }
-
     @BeforeEach
     void fillMailbox() throws Exception {
-        LedgerDatabase.dropTables(pool);
+        LedgerDatabase.dropTables(postgres.pool());
         cluster = new FailoverCluster(dovecot, dir);
     }
 

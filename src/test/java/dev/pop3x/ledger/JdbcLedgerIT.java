@@ -28,9 +28,7 @@ import com.zaxxer.hikari.HikariDataSource;
 import dev.pop3x.testsupport.LedgerDatabase;
 import dev.pop3x.testsupport.ObservedDataSource;
 import dev.pop3x.testsupport.PostgresExtension;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -54,24 +52,11 @@ class JdbcLedgerIT extends MailboxLedgerContract {
 
     private static final String OTHER_MAILBOX = "bob@mail.example.com:995";
 
-    private static HikariDataSource pool;
     private final ExecutorService threads = Executors.newCachedThreadPool();
-
-    @BeforeAll
-    static void openPool() {
-        pool = LedgerDatabase.pooled(postgres);
-    }
-
-    @AfterAll
-    static void closePool() {
-        if (pool != null) {
-            pool.close();
-        }
-    }
 
     @BeforeEach
     void emptyDatabase() throws SQLException {
-        LedgerDatabase.dropTables(pool);
+        LedgerDatabase.dropTables(postgres.pool());
     }
 
     @AfterEach
@@ -81,7 +66,7 @@ class JdbcLedgerIT extends MailboxLedgerContract {
 
     @Override
     protected Ledger ledger() {
-        return started(pool); // a new instance each time, like a restarted node
+        return started(postgres.pool()); // a new instance each time, like a restarted node
     }
 
     @Override
@@ -126,7 +111,7 @@ class JdbcLedgerIT extends MailboxLedgerContract {
 
     @Test
     void anOpenWaitsForAWriteInProgressAndTheHoldersNextWriteIsRefused() throws Exception {
-        ObservedDataSource observed = new ObservedDataSource(pool);
+        ObservedDataSource observed = new ObservedDataSource(postgres.pool());
         CountDownLatch inTransaction = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
         AtomicBoolean holdNextCommit = new AtomicBoolean();
@@ -160,7 +145,7 @@ class JdbcLedgerIT extends MailboxLedgerContract {
     void aWriteThatMeetsAnOpenInProgressWaitsForItAndIsRefused() throws Exception {
         try (MailboxLedger first = ledger().open(MAILBOX)) {
             LedgerEntry a = create(first, "a");
-            try (Connection bump = pool.getConnection()) {
+            try (Connection bump = postgres.pool().getConnection()) {
                 bump.setAutoCommit(false);
                 try (PreparedStatement ps = bump.prepareStatement(JdbcLedgerSql.OPEN)) {
                     ps.setString(1, MAILBOX);
@@ -196,7 +181,7 @@ class JdbcLedgerIT extends MailboxLedgerContract {
 
     @Test
     void aWindowOf500TransitionsAndALoadOf5000UidlsAreAFewRoundTrips() throws Exception {
-        ObservedDataSource observed = new ObservedDataSource(pool);
+        ObservedDataSource observed = new ObservedDataSource(postgres.pool());
         List<String> snapshot = IntStream.range(0, 5000).mapToObj(i -> "uid-" + i).toList();
         try (MailboxLedger m = started(observed.dataSource()).open(MAILBOX)) {
             int before = observed.roundTrips();
@@ -234,13 +219,13 @@ class JdbcLedgerIT extends MailboxLedgerContract {
     @Test
     void twoLedgersStartingAtOnceBothCreateTheTables() throws Exception {
         for (int round = 0; round < 5; round++) {
-            LedgerDatabase.dropTables(pool);
+            LedgerDatabase.dropTables(postgres.pool());
             CyclicBarrier together = new CyclicBarrier(2);
             List<Future<JdbcLedger>> starts = new ArrayList<>();
             for (int node = 0; node < 2; node++) {
                 starts.add(threads.submit(() -> {
                     together.await(30, TimeUnit.SECONDS);
-                    return started(pool);
+                    return started(postgres.pool());
                 }));
             }
             for (Future<JdbcLedger> start : starts) {
@@ -254,7 +239,7 @@ class JdbcLedgerIT extends MailboxLedgerContract {
 
     @Test
     void tablesADbaCreatedServeAUserWhoMayNotCreateTables() throws Exception {
-        try (Connection c = pool.getConnection(); Statement s = c.createStatement()) {
+        try (Connection c = postgres.pool().getConnection(); Statement s = c.createStatement()) {
             s.execute(JdbcLedgerSql.CREATE_MAILBOX_TABLE);
             s.execute(JdbcLedgerSql.CREATE_ENTRY_TABLE);
             s.execute("DROP ROLE IF EXISTS pop3x_app");
@@ -268,11 +253,11 @@ class JdbcLedgerIT extends MailboxLedgerContract {
                 create(m, "a");
                 assertThat(m.prune(0)).isZero();
             }
-            LedgerDatabase.dropTables(pool);
+            LedgerDatabase.dropTables(postgres.pool());
             assertThatThrownBy(() -> started(dataSource("pop3x_app", "app-secret", postgres.port())))
                     .hasStackTraceContaining("permission denied for schema public");
         } finally {
-            try (Connection c = pool.getConnection(); Statement s = c.createStatement()) {
+            try (Connection c = postgres.pool().getConnection(); Statement s = c.createStatement()) {
                 s.execute("DROP OWNED BY pop3x_app");
                 s.execute("DROP ROLE pop3x_app");
             }
@@ -326,7 +311,7 @@ class JdbcLedgerIT extends MailboxLedgerContract {
     }
 
     private static String sql(String query) throws SQLException {
-        try (Connection c = pool.getConnection(); Statement s = c.createStatement();
+        try (Connection c = postgres.pool().getConnection(); Statement s = c.createStatement();
              ResultSet rs = s.executeQuery(query)) {
             rs.next();
             return rs.getString(1);

@@ -8,7 +8,6 @@ import java.time.ZoneOffset;
 import java.util.EnumSet;
 import java.util.List;
 
-import com.zaxxer.hikari.HikariDataSource;
 import dev.pop3x.ledger.JdbcLedger;
 import dev.pop3x.ledger.Ledger;
 import dev.pop3x.ledger.LedgerFencedException;
@@ -21,8 +20,6 @@ import dev.pop3x.session.MailboxSnapshot;
 import dev.pop3x.session.MessageSizes;
 import dev.pop3x.testsupport.LedgerDatabase;
 import dev.pop3x.testsupport.PostgresExtension;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -39,28 +36,14 @@ class JdbcLedgerLifecycleIT extends MessageLifecycleContract {
     @RegisterExtension
     static PostgresExtension postgres = new PostgresExtension().withDatabase("lifecycle");
 
-    private static HikariDataSource pool;
-
-    @BeforeAll
-    static void openPool() {
-        pool = LedgerDatabase.pooled(postgres);
-    }
-
-    @AfterAll
-    static void closePool() {
-        if (pool != null) {
-            pool.close();
-        }
-    }
-
     @Override
     protected Ledger newLedger(Path directory) {
         try {
-            LedgerDatabase.dropTables(pool);
+            LedgerDatabase.dropTables(postgres.pool());
         } catch (SQLException e) {
             throw new IllegalStateException(e);
         }
-        return new JdbcLedger(pool);
+        return new JdbcLedger(postgres.pool());
     }
 
     @Test
@@ -68,8 +51,8 @@ class JdbcLedgerLifecycleIT extends MessageLifecycleContract {
         Clock now = Clock.fixed(Instant.ofEpochMilli(2_000_000_000), ZoneOffset.UTC);
         MessageSizes listed = (snapshot, mails) -> snapshot;
         MailboxSnapshot snapshot = new MailboxSnapshot(List.of(new UidlEntry(1, "x")), List.of(new ListEntry(1, 100)));
-        JdbcLedger nodeA = new JdbcLedger(pool);
-        JdbcLedger nodeB = new JdbcLedger(pool);
+        JdbcLedger nodeA = new JdbcLedger(postgres.pool());
+        JdbcLedger nodeB = new JdbcLedger(postgres.pool());
         nodeA.start();
         nodeB.start();
         try (MailboxLedger onA = nodeA.open("bob@h:995")) {

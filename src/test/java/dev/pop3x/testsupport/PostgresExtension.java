@@ -22,6 +22,7 @@ import java.util.regex.Pattern;
 
 import javax.sql.DataSource;
 
+import com.zaxxer.hikari.HikariDataSource;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ConditionEvaluationResult;
@@ -59,6 +60,8 @@ public class PostgresExtension implements BeforeAllCallback, AfterAllCallback, E
     public static final String PASSWORD = "pop3x-test-secret";
     public static final String DEFAULT_BIN = "/usr/lib/postgresql/15/bin";
     public static final String IP = TestServerProcess.IP;
+
+    private HikariDataSource pool;
 
     private static final String RUN_AS = "nobody";
     private static final String RUN_AS_GROUP = "nogroup";
@@ -106,6 +109,10 @@ public class PostgresExtension implements BeforeAllCallback, AfterAllCallback, E
 
     @Override
     public void afterAll(ExtensionContext context) {
+        if (pool != null) {
+            pool.close();
+            pool = null;
+        }
         stop();
     }
 
@@ -134,6 +141,14 @@ public class PostgresExtension implements BeforeAllCallback, AfterAllCallback, E
     /** {@code jdbc:postgresql://127.0.0.1:<port>/<database>}; pass {@link #user()} and {@link #password()}. */
     public String jdbcUrl() {
         return "jdbc:postgresql://" + IP + ":" + port + "/" + database;
+    }
+
+    /** The test class's HikariCP pool ({@link LedgerDatabase#pooled}), made on first use, closed in afterAll. */
+    public synchronized HikariDataSource pool() {
+        if (pool == null) {
+            pool = LedgerDatabase.pooled(this);
+        }
+        return pool;
     }
 
     /** Connections from {@code DriverManager} (no pool); needs the PostgreSQL JDBC driver on the class path. */
