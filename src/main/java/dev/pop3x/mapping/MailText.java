@@ -15,6 +15,11 @@ final class MailText {
     static String of(MailPart part, MailBytes bytes) throws IOException {
         byte[] content;
         byte[] array = bytes.heapArray();
+        if (array != null && TransferDecoding.kind(part.transferEncoding()) == TransferDecoding.Kind.IDENTITY) {
+            // 7bit, 8bit, binary or none: the text is decoded from the downloaded bytes, without a copy of them
+            int start = (int) part.contentStart();
+            return Charsets.decode(array, start, (int) part.contentEnd() - start, part.type().charset());
+        }
         if (array != null) {
             content = TransferDecoding.decode(array, (int) part.contentStart(), (int) part.contentEnd(),
                     part.transferEncoding());

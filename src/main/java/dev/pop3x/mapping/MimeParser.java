@@ -67,7 +67,8 @@ final class MimeParser {
         long max = Math.min(end, start + limit);
         long pos = start;
         String name = null;
-        StringBuilder value = new StringBuilder();
+        String value = null;        // the field's first line: most fields have no other
+        StringBuilder folded = null; // a folded field's lines so far
         boolean ended = false;
         if (mailStart && startsWith(bytes, pos, max, "From ")
             && fieldColon(bytes, pos, bytes.lineBreak(pos, max)) < 0) {
@@ -88,7 +89,10 @@ final class MimeParser {
             int first = bytes.at(pos);
             if (first == ' ' || first == '\t') {
                 if (name != null) {
-                    value.append("\r\n").append(bytes.latin1(pos, lineEnd));
+                    if (folded == null) {
+                        folded = new StringBuilder(value);
+                    }
+                    folded.append("\r\n").append(bytes.latin1(pos, lineEnd));
                 }
                 // a continuation with no field before it is dropped: there is nothing it could belong to
                 pos = next;
@@ -104,19 +108,19 @@ final class MimeParser {
                 break; // text follows: the body starts here, without its empty line
             }
             if (name != null) {
-                headers.add(new Header(name, value.toString()));
+                headers.add(new Header(name, folded == null ? value : folded.toString()));
             }
             name = bytes.latin1(pos, colon).strip();
-            value.setLength(0);
+            folded = null;
             long v = colon + 1;
             while (v < lineEnd && (bytes.at(v) == ' ' || bytes.at(v) == '\t')) {
                 v++;
             }
-            value.append(bytes.latin1(v, lineEnd));
+            value = bytes.latin1(v, lineEnd);
             pos = next;
         }
         if (name != null) {
-            headers.add(new Header(name, value.toString()));
+            headers.add(new Header(name, folded == null ? value : folded.toString()));
         }
         return new Fields(headers, pos, !ended && max < end);
     }

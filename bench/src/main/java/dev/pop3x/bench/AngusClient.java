@@ -23,6 +23,7 @@ public final class AngusClient {
         props.setProperty("mail.pop3.connectiontimeout", "10000");
         props.setProperty("mail.pop3.timeout", "120000");
         Session session = Session.getInstance(props);
+        ChildSupport.startClock();
         long t0 = System.nanoTime();
         ChildSupport.Sink sink = new ChildSupport.Sink(c.sha256 != null);
         long count = 0;
@@ -43,6 +44,7 @@ public final class AngusClient {
             store.close();
         }
         double ms = (System.nanoTime() - t0) / 1e6;
+        ChildSupport.stopClock();
         c.finish(ms, count, sink.bytes, c.sha256 == null ? null : sink.hex());
     }
 }

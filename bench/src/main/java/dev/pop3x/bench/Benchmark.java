@@ -58,13 +58,20 @@ public final class Benchmark {
     static final String POP3X_SERIAL_DEFAULT = "pop3x-serial-default";
     static final List<String> ALL_CLIENTS = List.of(POP3X, CAMEL_MAIL, ANGUS, RAW);
     static final List<String> SMALL_CLIENTS = List.of(POP3X, CAMEL_MAIL, ANGUS, RAW, POP3X_HEADERS);
-    static final List<String> DEFAULT_ROUTE_CLIENTS = List.of(POP3X_DEFAULT, CAMEL_MAIL_DEFAULT, POP3X_SERIAL_DEFAULT);
+    /**
+     * The raw client's download with a minimal Camel consumer routing each mail through the default route: the floor
+     * under any Camel consumer of that route ({@link RawCamelClient}).
+     */
+    static final String RAW_CAMEL_DEFAULT = "raw-camel-default";
+    static final List<String> DEFAULT_ROUTE_CLIENTS = List.of(POP3X_DEFAULT, CAMEL_MAIL_DEFAULT, POP3X_SERIAL_DEFAULT,
+            RAW_CAMEL_DEFAULT);
     static final List<String> BIG_CLIENTS = List.of(POP3X, CAMEL_MAIL, ANGUS, RAW, POP3X_MAPPED, CAMEL_MAIL_MAPPED);
-    static final Map<String, Class<?>> MAIN = Map.of(POP3X, Pop3xClient.class, CAMEL_MAIL, CamelMailClient.class,
-            ANGUS, AngusClient.class, RAW, RawPipelinedClient.class, POP3X_MAPPED, Pop3xClient.class,
-            CAMEL_MAIL_MAPPED, CamelMailClient.class, POP3X_HEADERS, Pop3xClient.class,
-            POP3X_DEFAULT, Pop3xClient.class, CAMEL_MAIL_DEFAULT, CamelMailClient.class, POP3X_SERIAL_DEFAULT,
-            Pop3xClient.class);
+    static final Map<String, Class<?>> MAIN = Map.ofEntries(Map.entry(POP3X, Pop3xClient.class),
+            Map.entry(CAMEL_MAIL, CamelMailClient.class), Map.entry(ANGUS, AngusClient.class),
+            Map.entry(RAW, RawPipelinedClient.class), Map.entry(POP3X_MAPPED, Pop3xClient.class),
+            Map.entry(CAMEL_MAIL_MAPPED, CamelMailClient.class), Map.entry(POP3X_HEADERS, Pop3xClient.class),
+            Map.entry(POP3X_DEFAULT, Pop3xClient.class), Map.entry(CAMEL_MAIL_DEFAULT, CamelMailClient.class),
+            Map.entry(POP3X_SERIAL_DEFAULT, Pop3xClient.class), Map.entry(RAW_CAMEL_DEFAULT, RawCamelClient.class));
 
     static List<String> concat(List<String> a, List<String> b) {
         List<String> all = new ArrayList<>(a);
@@ -82,7 +89,8 @@ public final class Benchmark {
      * its UIDL and LIST answers (the floor before issue 12); -1 for the other clients.
      */
     record Sample(String client, int round, boolean ok, double ms, long hwmKb, long serverBytes, long floorBytes,
-                  long listFloorBytes, String detail, String log) {
+                  long listFloorBytes, String detail, String log, double cpuMs, double jitMs, double gcMs,
+                  double allocatedMb, double halfMs) {
     }
 
     private final Map<String, String> opts = new LinkedHashMap<>();
@@ -126,7 +134,7 @@ public final class Benchmark {
                 // issue 12: a drain long enough that JVM warm-up no longer dominates; only on request (seeding 20,000
                 // files per child run takes a while)
                 new Workload("sustained", sustained + " × 4 KB sustained", sustained, 4096,
-                        List.of(POP3X_DEFAULT, RAW, POP3X_SERIAL_DEFAULT), "512m", 0, false, false));
+                        List.of(POP3X_DEFAULT, RAW, POP3X_SERIAL_DEFAULT, RAW_CAMEL_DEFAULT), "512m", 0, false, false));
         String wanted = opts.get("workloads");
         if (wanted == null) {
             return all.stream().filter(w -> !w.id().equals("sustained")).toList();
@@ -277,13 +285,20 @@ public final class Benchmark {
                         : output.contains("OutOfMemoryError") ? "OutOfMemoryError (exit " + p.exitValue() + ")"
                         : "no RESULT line (exit " + p.exitValue() + ")";
                 return new Sample(client, round, false, Double.NaN, sampled.get(), serverBytes, floor, listFloor, why,
-                        logFile.toString());
+                        logFile.toString(), Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN);
             }
             long hwm = Math.max(sampled.get(), Long.parseLong(m.group(6)));
             boolean ok = Boolean.parseBoolean(m.group(1)) && p.exitValue() == 0;
             String detail = m.group(8) + (output.contains("OutOfMemoryError") ? ";OutOfMemoryError_logged" : "");
+            // the JVM's CPU and JIT time within the measured time (ChildSupport.startClock/stopClock)
+            Matcher clock = Pattern.compile("CLOCK cpu_ms=(\\S+) jit_ms=(\\S+) gc_ms=(\\S+) alloc_mb=(\\S+) half_ms=(\\S+)").matcher(output);
+            boolean clocked = clock.find();
             return new Sample(client, round, ok, Double.parseDouble(m.group(2)), hwm, serverBytes, floor, listFloor,
-                    detail, logFile.toString());
+                    detail, logFile.toString(), clocked ? Double.parseDouble(clock.group(1)) : Double.NaN,
+                    clocked ? Double.parseDouble(clock.group(2)) : Double.NaN,
+                    clocked ? Double.parseDouble(clock.group(3)) : Double.NaN,
+                    clocked ? Double.parseDouble(clock.group(4)) : Double.NaN,
+                    clocked ? Double.parseDouble(clock.group(5)) : Double.NaN);
         } finally {
             if (proxy != null) {
                 proxy.close();

@@ -156,6 +156,7 @@ abstract class CamelClient {
                 }
                 boolean finished = c.idle() ? n >= pollsWanted : consumed.get() >= c.expect;
                 if (finished) {
+                    ChildSupport.stopClock();
                     endNanos.set(now);
                     lastPollNanos.set(now - pollStart.get());
                     done.countDown();
@@ -182,6 +183,9 @@ abstract class CamelClient {
                         reader.read(e, sink);
                     }
                     long n = consumed.incrementAndGet();
+                    if (n == c.expect / 2) {
+                        ChildSupport.half();
+                    }
                     if (trace != null && (n % 250 == 0 || n == 1 || n == 10 || n == 50 || n == 100)) {
                         trace.add(n + "@" + System.nanoTime());
                     }
@@ -189,6 +193,7 @@ abstract class CamelClient {
             }
         });
         ctx.start();
+        ChildSupport.startClock();
         long t0 = System.nanoTime();
         ctx.getRouteController().startRoute("bench");
         boolean finished = done.await(Long.getLong("bench.childTimeoutSeconds", 1800), TimeUnit.SECONDS);

@@ -159,12 +159,110 @@ final class ChildSupport {
         return -1;
     }
 
+    private static long cpuStart = -1;
+    private static long[] threadsStart;
+    private static long cpuNanos = -1;
+    private static long[] threadsUsed;
+    private static long allocatedStart;
+    private static long clockStartNanos;
+    private static volatile long halfNanos = -1;
+    private static long allocated = -1;
+
+    /**
+     * Call where the measured time starts: the JVM's CPU time, and the CPU time of its JIT compiler threads and of its
+     * GC threads, are taken from here to {@link #stopClock()} and printed as a {@code CLOCK} line with the result, so
+     * a run shows how much of the drain was the client's own CPU, and how much of that the compiler's and the GC's.
+     */
+    static void startClock() {
+        clockStartNanos = System.nanoTime();
+        allocatedStart = allocatedBytes();
+        threadsStart = jitAndGcTicks();
+        cpuStart = processCpuNanos();
+    }
+
+    /**
+     * Call when half of the expected mails went through: the time after it, the drain's second half, is the client's
+     * pace once the JVM is warmer (printed as {@code half_ms}, from the start of the clock).
+     */
+    static void half() {
+        if (halfNanos < 0) {
+            halfNanos = System.nanoTime() - clockStartNanos;
+        }
+    }
+
+    /** Call where the measured time ends (before the untimed checks). */
+    static void stopClock() {
+        if (cpuStart >= 0 && cpuNanos < 0) {
+            cpuNanos = processCpuNanos() - cpuStart;
+            long[] now = jitAndGcTicks();
+            threadsUsed = new long[] {now[0] - threadsStart[0], now[1] - threadsStart[1]};
+            allocated = allocatedBytes() - allocatedStart;
+        }
+    }
+
+    /**
+     * Heap allocated so far by the JVM's live threads (a thread that ended takes its count with it: the clients' threads
+     * live until the end of the drain).
+     */
+    private static long allocatedBytes() {
+        var threads = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        long sum = 0;
+        for (long n : threads.getThreadAllocatedBytes(threads.getAllThreadIds())) {
+            sum += Math.max(n, 0);
+        }
+        return sum;
+    }
+
+    private static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+                .getOperatingSystemMXBean()).getProcessCpuTime();
+    }
+
+    /**
+     * CPU of the JIT compiler threads ("C1/C2 CompilerThre...") and the GC threads ("GC Thread#n", "G1 ..."), in clock
+     * ticks (usually 10 ms), from /proc/self/task/n/stat (utime + stime); {-1, -1} off Linux. The JVM's own
+     * CompilationMXBean counts compilation as elapsed time per compile, which on a busy 2-core machine includes the
+     * time the compiler thread waited for a core.
+     */
+    private static long[] jitAndGcTicks() {
+        long jit = 0;
+        long gc = 0;
+        try (var tasks = Files.list(Path.of("/proc/self/task"))) {
+            for (Path task : (Iterable<Path>) tasks::iterator) {
+                String stat;
+                try {
+                    stat = Files.readString(task.resolve("stat"));
+                } catch (IOException gone) {
+                    continue; // the thread ended
+                }
+                String comm = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+                String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                long ticks = Long.parseLong(f[11]) + Long.parseLong(f[12]); // utime, stime (fields 14 and 15)
+                if (comm.startsWith("C1 Compiler") || comm.startsWith("C2 Compiler")) {
+                    jit += ticks;
+                } else if (comm.startsWith("GC Thread") || comm.startsWith("G1 ")) {
+                    gc += ticks;
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            return new long[] {-1, -1};
+        }
+        return new long[] {jit, gc};
+    }
+
     /**
      * The line the harness parses; printed last. {@code ms}: the measured time; {@code count}: mails consumed;
      * {@code bytes}: message bytes read; {@code left}: messages on the server afterwards (-1 not checked).
      */
     static void result(boolean ok, double ms, long count, long bytes, int left, String sha, String detail) {
         System.out.flush();
+        stopClock();
+        if (cpuNanos >= 0) {
+            // clock ticks to ms: USER_HZ is 100 on Linux
+            System.out.printf(java.util.Locale.ROOT, "CLOCK cpu_ms=%.1f jit_ms=%d gc_ms=%d alloc_mb=%.1f half_ms=%.1f%n", cpuNanos / 1e6,
+                    threadsUsed[0] < 0 ? -1 : threadsUsed[0] * 10, threadsUsed[1] < 0 ? -1 : threadsUsed[1] * 10,
+                    allocated / 1048576.0, halfNanos < 0 ? -1.0 : halfNanos / 1e6);
+        }
         System.out.printf(java.util.Locale.ROOT, "RESULT ok=%s ms=%.3f count=%d bytes=%d left=%d hwm_kb=%d sha256=%s detail=%s%n",
                 ok, ms, count, bytes, left, vmHwmKb(), sha == null ? "-" : sha,
                 detail == null || detail.isBlank() ? "-" : detail.replaceAll("\\s+", "_"));

@@ -32,10 +32,32 @@ public final class RawPipelinedClient {
         this.out = new BufferedOutputStream(s.getOutputStream(), 16 * 1024);
     }
 
+    /** Gets every mail as it is read (dot-unstuffed, CRLF line ends); buf is reused after the call returns. */
+    interface MailHandler {
+        void mail(byte[] buf, int len) throws Exception;
+    }
+
     public static void main(String[] args) throws Exception {
         ChildSupport c = new ChildSupport(args);
+        ChildSupport.startClock();
         long t0 = System.nanoTime();
         ChildSupport.Sink sink = new ChildSupport.Sink(c.sha256 != null);
+        long[] counts = session(c, sink, null);
+        double ms = (System.nanoTime() - t0) / 1e6;
+        ChildSupport.stopClock();
+        if (c.idle()) {
+            c.finish(ms, c.expect, 0, null);
+            System.out.println("IDLE uidl_bytes=" + counts[1] + " uidl_list_bytes=" + counts[2]);
+        } else {
+            c.finish(ms, counts[0], sink.bytes, c.sha256 == null ? null : sink.hex());
+        }
+    }
+
+    /**
+     * One session: login, UIDL and LIST, then (unless idle) every mail retrieved and deleted, QUIT. Mails go to sink,
+     * or with a handler to the handler one by one. Returns {mails retrieved, UIDL answer octets, UIDL+LIST octets}.
+     */
+    static long[] session(ChildSupport c, OutputStream sink, MailHandler handler) throws Exception {
         long[] retrieved = {0};
         long uidlBytes;
         long listedBytes;
@@ -62,23 +84,29 @@ public final class RawPipelinedClient {
             listedBytes = uidlOctets + listOctets;
             int n = (int) listText.toString(StandardCharsets.US_ASCII).lines().count();
             if (!c.idle()) {
-                p.retrieveAndDelete(n, sink, retrieved);
+                p.retrieveAndDelete(n, sink, handler, retrieved);
             }
             p.send("QUIT");
             p.flush();
             p.status();
         }
-        double ms = (System.nanoTime() - t0) / 1e6;
-        if (c.idle()) {
-            c.finish(ms, c.expect, 0, null);
-            System.out.println("IDLE uidl_bytes=" + uidlBytes + " uidl_list_bytes=" + listedBytes);
-        } else {
-            c.finish(ms, retrieved[0], sink.bytes, c.sha256 == null ? null : sink.hex());
+        return new long[] {retrieved[0], uidlBytes, listedBytes};
+    }
+
+    /** A ByteArrayOutputStream whose array the handler may read. */
+    private static final class MailBuffer extends ByteArrayOutputStream {
+        MailBuffer() {
+            super(64 * 1024);
+        }
+
+        byte[] array() {
+            return buf;
         }
     }
 
     /** RETR i and DELE i for i = 1..n, at most WINDOW commands unanswered at any time. */
-    private void retrieveAndDelete(int n, OutputStream sink, long[] retrieved) throws Exception {
+    private void retrieveAndDelete(int n, OutputStream sink, MailHandler handler, long[] retrieved) throws Exception {
+        MailBuffer mail = handler == null ? null : new MailBuffer();
         Semaphore window = new Semaphore(WINDOW);
         Exception[] writerFailure = {null};
         Thread writer = new Thread(() -> {
@@ -99,11 +127,22 @@ public final class RawPipelinedClient {
         }, "raw-pop3-writer");
         writer.start();
         for (int i = 1; i <= n; i++) {
-            multiline(sink, false);                      // RETR i
+            if (handler == null) {
+                multiline(sink, false);                  // RETR i
+            } else {
+                mail.reset();
+                multiline(mail, false);
+            }
             window.release();
+            if (handler != null) {
+                handler.mail(mail.array(), mail.size());
+            }
             retrieved[0]++;
             status();                                     // DELE i
             window.release();
+            if (i == n / 2) {
+                ChildSupport.half();
+            }
         }
         writer.join();
         if (writerFailure[0] != null) {

@@ -62,6 +62,11 @@ final class Report {
         return all(w, client).stream().filter(Benchmark.Sample::ok).toList();
     }
 
+    /** Seconds from the moment half the mails were through to the end; NaN when the client did not say. */
+    private static double secondHalf(Benchmark.Sample s) {
+        return s.halfMs() < 0 || Double.isNaN(s.halfMs()) ? Double.NaN : (s.ms() - s.halfMs()) / 1000.0;
+    }
+
     /** The figure a workload is judged by: seconds, or octets sent by the server for the idle poll. */
     private static ToDoubleFunction<Benchmark.Sample> figure(Benchmark.Workload w) {
         return w.idle() ? s -> s.serverBytes() : s -> s.ms() / 1000.0;
@@ -93,10 +98,12 @@ final class Report {
                 .append("The *-default* rows (issue 12) use the default options (mapMailMessage=true; pop3x with its ")
                 .append("default file ledger) and a route that reads the body as a String, the Message-ID and ")
                 .append("Subject headers and every attachment's bytes; their camel-mail ÷ this column is against ")
-                .append("camel-mail-default. Whole run: ")
+                .append("camel-mail-default. CPU: the client JVM's CPU time (all its threads, the JIT compiler's ")
+                .append("and the GC's included) within the measured time, and the JIT compiler's share of it; ")
+                .append("on this machine's cores it competes with the server's. Whole run: ")
                 .append(String.format(Locale.ROOT, "%.1f min.", minutes)).append("\n\n");
-        sb.append("| Workload | Client | OK | Median | Min–max | ÷ raw (lower is better) | camel-mail ÷ this (higher is better) | Peak RSS (MB) |\n");
-        sb.append("|---|---|---|---:|---|---:|---:|---:|\n");
+        sb.append("| Workload | Client | OK | Median | Min–max | ÷ raw (lower is better) | camel-mail ÷ this (higher is better) | Peak RSS (MB) | CPU (s) | of it JIT (s) | of it GC (s) | Allocated (MB) | 2nd half (s) | 2nd half ÷ raw |\n");
+        sb.append("|---|---|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         for (Benchmark.Workload w : results.keySet()) {
             ToDoubleFunction<Benchmark.Sample> f = figure(w);
             double raw = median(w, Benchmark.RAW, f);
@@ -121,13 +128,19 @@ final class Report {
                 sb.append("| ").append(w.title()).append(" | ").append(client).append(" | ").append(okCount)
                         .append(" | ").append(figureText).append(" | ").append(range).append(" | ").append(vsRaw)
                         .append(" | ").append(vsCamel).append(" | ").append(Double.isNaN(rss) ? "–" : fmt(rss, 0))
-                        .append(" |\n");
+                        .append(" | ").append(fmt(median(w, client, s -> s.cpuMs() / 1000.0), 2))
+                        .append(" | ").append(fmt(median(w, client, s -> s.jitMs() / 1000.0), 2))
+                        .append(" | ").append(fmt(median(w, client, s -> s.gcMs() / 1000.0), 2))
+                        .append(" | ").append(fmt(median(w, client, s -> s.allocatedMb()), 0))
+                        .append(" | ").append(w.idle() ? "–" : secs(median(w, client, Report::secondHalf)))
+                        .append(" | ").append(w.idle() ? "–" : ratio(median(w, client, Report::secondHalf)
+                                / median(w, Benchmark.RAW, Report::secondHalf))).append(" |\n");
             }
             if (w.idle()) {
                 sb.append("| ").append(w.title()).append(" | *UIDL answer* | | ").append(bytes(idleFloor(w)))
-                        .append(" | | 1.00 | | |\n");
+                        .append(" | | 1.00 | | | | | | | | |\n");
                 sb.append("| ").append(w.title()).append(" | *UIDL+LIST answers* | | ").append(bytes(idleListFloor(w)))
-                        .append(" | | ").append(ratio(idleListFloor(w) / idleFloor(w))).append(" of UIDL | | |\n");
+                        .append(" | | ").append(ratio(idleListFloor(w) / idleFloor(w))).append(" of UIDL | | | | | | | | |\n");
             }
         }
         sb.append("\n### Targets (issue #6)\n\n| Target | Figure | Met |\n|---|---|---|\n");
@@ -299,6 +312,8 @@ final class Report {
             used.add(client.equals(Benchmark.POP3X_HEADERS) ? colors[7]
                     : client.equals(Benchmark.POP3X_DEFAULT) ? new Color(0x1d3557)
                     : client.equals(Benchmark.CAMEL_MAIL_DEFAULT) ? new Color(0xc1121f)
+                    : client.equals(Benchmark.POP3X_SERIAL_DEFAULT) ? new Color(0x457b9d)
+                    : client.equals(Benchmark.RAW_CAMEL_DEFAULT) ? new Color(0x6a994e)
                     : colors[Benchmark.BIG_CLIENTS.indexOf(client)]);
         }
         if (!Double.isNaN(floor)) {
