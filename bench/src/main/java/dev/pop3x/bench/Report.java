@@ -99,8 +99,11 @@ final class Report {
                 .append("default file ledger) and a route that reads the body as a String, the Message-ID and ")
                 .append("Subject headers and every attachment's bytes; their camel-mail ÷ this column is against ")
                 .append("camel-mail-default. CPU: the client JVM's CPU time (all its threads, the JIT compiler's ")
-                .append("and the GC's included) within the measured time, and the JIT compiler's share of it; ")
-                .append("on this machine's cores it competes with the server's. Whole run: ")
+                .append("and the GC's included) within the measured time, and within it the CPU of its JIT compiler ")
+                .append("threads and of its GC threads (from /proc, 10 ms ticks); on this machine's cores it competes ")
+                .append("with the server's. Allocated: heap allocated by the JVM's threads in the same time. 2nd half: ")
+                .append("the time from the moment half of the mails had gone through the route (the raw client: had ")
+                .append("been read) to the end, the pace once the JVM is warmer. Whole run: ")
                 .append(String.format(Locale.ROOT, "%.1f min.", minutes)).append("\n\n");
         sb.append("| Workload | Client | OK | Median | Min–max | ÷ raw (lower is better) | camel-mail ÷ this (higher is better) | Peak RSS (MB) | CPU (s) | of it JIT (s) | of it GC (s) | Allocated (MB) | 2nd half (s) | 2nd half ÷ raw |\n");
         sb.append("|---|---|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
