@@ -174,10 +174,10 @@ final class ChildSupport {
      * a run shows how much of the drain was the client's own CPU, and how much of that the compiler's and the GC's.
      */
     static void startClock() {
-        clockStartNanos = System.nanoTime();
+        threadsStart = jitAndGcTicks(); // reading /proc loads classes in a cold JVM: before the clock starts
         allocatedStart = allocatedBytes();
-        threadsStart = jitAndGcTicks();
         cpuStart = processCpuNanos();
+        clockStartNanos = System.nanoTime(); // last: the caller's own start follows at once
     }
 
     /**
