@@ -13,22 +13,22 @@ final class MailText {
     }
 
     static String of(MailPart part, MailBytes bytes) throws IOException {
-        byte[] content;
+        String charset = part.type().charset();
         byte[] array = bytes.heapArray();
-        if (array != null && TransferDecoding.kind(part.transferEncoding()) == TransferDecoding.Kind.IDENTITY) {
-            // 7bit, 8bit, binary or none: the text is decoded from the downloaded bytes, without a copy of them
-            int start = (int) part.contentStart();
-            return Charsets.decode(array, start, (int) part.contentEnd() - start, part.type().charset());
-        }
-        if (array != null) {
-            content = TransferDecoding.decode(array, (int) part.contentStart(), (int) part.contentEnd(),
-                    part.transferEncoding());
-        } else {
+        if (array == null) {
             try (InputStream in = TransferDecoding.decode(bytes.open(part.contentStart(), part.contentEnd()),
                     part.transferEncoding())) {
-                content = in.readAllBytes();
+                byte[] content = in.readAllBytes();
+                return Charsets.decode(content, 0, content.length, charset);
             }
         }
-        return Charsets.decode(content, 0, content.length, part.type().charset());
+        int start = (int) part.contentStart();
+        int end = (int) part.contentEnd();
+        if (TransferDecoding.kind(part.transferEncoding()) == TransferDecoding.Kind.IDENTITY) {
+            // 7bit, 8bit, binary or none: the text is decoded from the downloaded bytes, without a copy of them
+            return Charsets.decode(array, start, end - start, charset);
+        }
+        byte[] content = TransferDecoding.decode(array, start, end, part.transferEncoding());
+        return Charsets.decode(content, 0, content.length, charset);
     }
 }
