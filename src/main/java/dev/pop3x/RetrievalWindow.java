@@ -65,8 +65,11 @@ final class RetrievalWindow {
     private final int commitEvery;
     private final BooleanSupplier mayGoOn;
     private final Deque<Requested> inFlight = new ArrayDeque<>();
-    /** Claimed for the window being requested, RETR not queued yet: released too if the request fails. */
-    private final List<Claim> unrequested = new ArrayList<>();
+    /**
+     * Claimed for the window being requested, RETR not queued yet, in claim order: released too if the request fails.
+     * Taken off from the front (a record's equals, which remove(Object) would call, compares whole claims).
+     */
+    private final Deque<Claim> unrequested = new ArrayDeque<>();
     private final int plannedCount;
     /** Planned mails that will not be handed out: gone from the snapshot, not claimable, or refused. */
     private volatile int dropped; // read by the poll thread while a DownloadAhead thread reads
@@ -142,7 +145,7 @@ final class RetrievalWindow {
         for (Claim c : window) {
             MailboxMessage mail = c.delivery().mail();
             MessageRequest request = c.headersOnly() ? session.requestHeaders(mail) : session.requestMessage(mail);
-            unrequested.remove(c);
+            unrequested.removeFirst(); // c
             inFlight.add(new Requested(c, request));
         }
         session.flush();

@@ -33,7 +33,8 @@ public record Transition(LedgerEntry from, LedgerEntry to) {
 
     /** True when the stored entry (null if none) is the one this transition was computed from. */
     public boolean appliesTo(LedgerEntry stored) {
-        return stored == null ? from == null : stored.equals(from);
+        // identity first: the stored entry is usually the very object the change was computed from
+        return stored == null ? from == null : stored == from || stored.equals(from);
     }
 
     @Override

@@ -56,6 +56,8 @@ final class Charsets {
 
     /** 0x80-0x9F in windows-1252; its five unassigned bytes keep their code point, as browsers read them. */
     private static final char[] WINDOWS_1252_C1 = windows1252C1();
+    /** What the JDK's US-ASCII decoder puts for an 8-bit byte; ASCII text cannot contain it. */
+    private static final char REPLACEMENT = '\uFFFD';
 
     private Charsets() {
     }
@@ -141,9 +143,15 @@ final class Charsets {
 
     /** Bytes of no known charset: ASCII, else UTF-8 if valid, else UTF-8 where valid and windows-1252 elsewhere. */
     static String guess(byte[] b, int off, int len) {
+        // ASCII: the JDK's own check for 8-bit bytes (an intrinsic) and copy, in one call; a loop here would run
+        // interpreted for the first mails of a poll. An 8-bit byte becomes U+FFFD, which plain ASCII cannot contain.
+        String ascii = new String(b, off, len, StandardCharsets.US_ASCII);
+        if (ascii.indexOf(REPLACEMENT) < 0) {
+            return ascii;
+        }
         int firstHigh = firstHigh(b, off, len);
         if (firstHigh < 0) {
-            return new String(b, off, len, StandardCharsets.ISO_8859_1); // ASCII: the cheapest exact decoding
+            return ascii; // not reached: a U+FFFD comes from an 8-bit byte
         }
         if (isUtf8(b, firstHigh, off + len - firstHigh)) {
             return new String(b, off, len, StandardCharsets.UTF_8);

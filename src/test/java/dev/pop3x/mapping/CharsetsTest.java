@@ -79,6 +79,10 @@ class CharsetsTest {
             assertThat(Charsets.decode(utf8, 0, utf8.length, declared)).isEqualTo("café €");
             assertThat(Charsets.decode(windows, 0, windows.length, declared)).isEqualTo("wait… “q” €\u0081é");
             assertThat(Charsets.decode(new byte[] { 'a', 'b' }, 0, 2, declared)).isEqualTo("ab");
+            // 8-bit bytes outside the range read do not count
+            assertThat(Charsets.decode(new byte[] { (byte) 0xE9, 'a', 'b', (byte) 0x85 }, 1, 2, declared))
+                    .isEqualTo("ab");
+            assertThat(Charsets.decode(windows, 4, 3, declared)).isEqualTo("… “");
         }
     }
 

@@ -104,6 +104,29 @@ class Pop3ClientSessionTest {
     }
 
     @Test
+    void uidlWithEightBitAndControlCharactersIsReadAsUtf8Text() throws Exception {
+        // not what RFC 1939 allows, but what such a server sends must keep mapping to the same ledger keys
+        try (ScriptedPop3Peer peer = new ScriptedPop3Peer().send(GREETING)
+                .expect("UIDL", "+OK", "1 \u00fcber-1", "2 plain\u000b", "\f3 \t\u00e9t\u00e9 tail", ".")
+                .start();
+             Pop3Client c = peer.client()) {
+            assertThat(uidl(c)).containsExactly(new UidlEntry(1, "\u00fcber-1"), new UidlEntry(2, "plain"),
+                    new UidlEntry(3, "\u00e9t\u00e9"));
+        }
+    }
+
+    @Test
+    void listWithSeveralSpacesTabsAndEmptyLines() throws Exception {
+        try (ScriptedPop3Peer peer = new ScriptedPop3Peer().send(GREETING)
+                .expect("LIST", "+OK 3 messages", "1 120", "", "2\t\t 200000 extra", "  3 7  ", ".")
+                .start();
+             Pop3Client c = peer.client()) {
+            assertThat(list(c)).containsExactly(new ListEntry(1, 120), new ListEntry(2, 200000),
+                    new ListEntry(3, 7));
+        }
+    }
+
+    @Test
     void uidlNotSupportedThrowsPop3Exception() throws Exception {
         try (ScriptedPop3Peer peer = new ScriptedPop3Peer().send(GREETING)
                 .expect("UIDL", "-ERR Invalid command").expect("LIST", "+OK 2 messages", "1 120", "2  200000", ".")
