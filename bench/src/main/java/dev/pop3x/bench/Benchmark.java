@@ -200,6 +200,33 @@ public final class Benchmark {
         log("wrote " + out.resolve("results.md") + " and " + chart);
     }
 
+    /**
+     * The bench's own classpath; with {@code BENCH_POP3X_JAR} set, that jar instead of the installed camel-pop3x, so
+     * that two builds can run in alternate rounds of the same session (bench/tools/ab.sh).
+     */
+    static String childClasspath() {
+        String classpath = System.getProperty("java.class.path");
+        String jar = System.getenv("BENCH_POP3X_JAR");
+        if (jar == null || jar.isBlank()) {
+            return classpath;
+        }
+        if (!Files.isRegularFile(Path.of(jar))) {
+            throw new IllegalArgumentException("BENCH_POP3X_JAR: no such file " + jar);
+        }
+        List<String> entries = new ArrayList<>(List.of(classpath.split(java.io.File.pathSeparator)));
+        boolean replaced = false;
+        for (int i = 0; i < entries.size(); i++) {
+            if (Path.of(entries.get(i)).getFileName().toString().matches("camel-pop3x-.*\\.jar")) {
+                entries.set(i, jar);
+                replaced = true;
+            }
+        }
+        if (!replaced) {
+            throw new IllegalStateException("no camel-pop3x jar on the bench's classpath to replace: " + classpath);
+        }
+        return String.join(java.io.File.pathSeparator, entries);
+    }
+
     private Sample runOnce(Workload w, String client, int round) throws Exception {
         seed(w);
         Proxy proxy = w.idle() || w.delayMs() > 0 ? new Proxy(dovecot.port(), w.delayMs()) : null;
@@ -225,7 +252,7 @@ public final class Benchmark {
                 cmd.add("-D" + Pop3xClient.EXTRA_OPTIONS + "=&downloadAhead=0");
             }
             cmd.add("-cp");
-            cmd.add(System.getProperty("java.class.path"));
+            cmd.add(childClasspath());
             cmd.add(MAIN.get(client).getName());
             cmd.addAll(List.of("--host", "127.0.0.1", "--port", String.valueOf(proxy != null ? proxy.port() : dovecot.port()),
                     "--direct-port", String.valueOf(dovecot.port()), "--expect", String.valueOf(w.count()),
