@@ -145,7 +145,7 @@ final class RetrievalWindow {
         for (Claim c : window) {
             MailboxMessage mail = c.delivery().mail();
             MessageRequest request = c.headersOnly() ? session.requestHeaders(mail) : session.requestMessage(mail);
-            unrequested.removeFirst(); // c
+            unrequested.removeFirst(); // c: requested in the order claimed
             inFlight.add(new Requested(c, request));
         }
         session.flush();

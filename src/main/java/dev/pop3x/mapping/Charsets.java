@@ -149,11 +149,7 @@ final class Charsets {
         if (ascii.indexOf(REPLACEMENT) < 0) {
             return ascii;
         }
-        int firstHigh = firstHigh(b, off, len);
-        if (firstHigh < 0) {
-            return ascii; // not reached: a U+FFFD comes from an 8-bit byte
-        }
-        if (isUtf8(b, firstHigh, off + len - firstHigh)) {
+        if (isUtf8(b, off, len)) {
             return new String(b, off, len, StandardCharsets.UTF_8);
         }
         return utf8ElseWindows1252(b, off, len);
@@ -209,16 +205,6 @@ final class Charsets {
         }
         byte[] bytes = latin1.getBytes(StandardCharsets.ISO_8859_1);
         return guess(bytes, 0, bytes.length);
-    }
-
-    /** The index of the first byte >= 0x80, or -1. */
-    private static int firstHigh(byte[] b, int off, int len) {
-        for (int i = off, end = off + len; i < end; i++) {
-            if (b[i] < 0) {
-                return i;
-            }
-        }
-        return -1;
     }
 
     /** Strict UTF-8 (RFC 3629): no overlong forms, no surrogates, nothing above U+10FFFF, no cut sequence. */
