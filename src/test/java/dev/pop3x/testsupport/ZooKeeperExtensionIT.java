@@ -116,10 +116,15 @@ class ZooKeeperExtensionIT {
         other.stop(); // a second stop is harmless
     }
 
+    /**
+     * Waits until one of the two leads, both name the same leader, and both see both members. A member's latch joins the
+     * election asynchronously, so the second one can already see the first as leader before its own node exists.
+     */
     private static void awaitOneLeaderSeenByBoth(ZooKeeperClusterMember a, ZooKeeperClusterMember b) {
         Awaitility.await().atMost(ELECTION_TIMEOUT).pollInterval(Duration.ofMillis(20))
                 .until(() -> a.isLeader() != b.isLeader()
-                             && a.leaderId().isPresent() && a.leaderId().equals(b.leaderId()));
+                             && a.leaderId().isPresent() && a.leaderId().equals(b.leaderId())
+                             && a.memberIds().size() == 2 && b.memberIds().size() == 2);
     }
 
     /** A member in a JVM of its own that becomes leader of {@code namespace}, and a follower in this JVM. */
