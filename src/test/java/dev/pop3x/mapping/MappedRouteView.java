@@ -10,7 +10,6 @@ import java.util.regex.Pattern;
 import dev.pop3x.session.SpooledMessage;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
-import org.apache.camel.Message;
 import org.apache.camel.attachment.Attachment;
 import org.apache.camel.attachment.AttachmentMessage;
 import org.apache.camel.support.DefaultExchange;
@@ -31,8 +30,10 @@ final class MappedRouteView {
 
     RouteView of(byte[] raw) {
         Exchange exchange = new DefaultExchange(context);
-        mapper.map(SpooledMessage.of(raw), exchange.getIn());
-        Message in = exchange.getIn();
+        // the message the consumer makes, whose headers are made when first used
+        Pop3xMessage in = new Pop3xMessage(exchange);
+        exchange.setIn(in);
+        mapper.map(SpooledMessage.of(raw), in);
         Map<String, RouteView.Content> parts = new LinkedHashMap<>();
         Set<String> named = new HashSet<>();
         AttachmentMessage attachments = exchange.getIn(AttachmentMessage.class);

@@ -1,9 +1,12 @@
 package dev.pop3x.mapping;
 
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 
 import dev.pop3x.session.SpooledMessage;
+import dev.pop3x.testsupport.SharedCorpus;
 import dev.pop3x.testsupport.StartedCamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
@@ -29,18 +32,28 @@ class Pop3xMessageTest {
     static StartedCamelContext camel = new StartedCamelContext();
 
     private static Pop3xMessage lazilyMapped(byte[] raw) {
+        return lazilyMapped(raw, false);
+    }
+
+    private static Pop3xMessage lazilyMapped(byte[] raw, boolean mapMailMessage) {
         Exchange exchange = camel.newExchange();
         Pop3xMessage in = new Pop3xMessage(exchange);
         exchange.setIn(in);
         in.addHeaders(map -> map.put("CamelPop3xUid", "uid-1"));
-        new MailMapper(false, new Pop3xHeaderFilterStrategy()).map(SpooledMessage.of(raw), in);
+        new MailMapper(mapMailMessage, new Pop3xHeaderFilterStrategy()).map(SpooledMessage.of(raw), in);
         return in;
     }
 
     private static Message eagerlyMapped(byte[] raw) {
+        return eagerlyMapped(raw, false);
+    }
+
+    /** Into a plain message, which has no lazy headers: the mapper copies them at once. */
+    private static Message eagerlyMapped(byte[] raw, boolean mapMailMessage) {
         Exchange exchange = camel.newExchange();
         exchange.getIn().setHeader("CamelPop3xUid", "uid-1");
-        new MailMapper(false, new Pop3xHeaderFilterStrategy()).map(SpooledMessage.of(raw), exchange.getIn());
+        new MailMapper(mapMailMessage, new Pop3xHeaderFilterStrategy()).map(SpooledMessage.of(raw),
+                exchange.getIn());
         return exchange.getIn();
     }
 
@@ -62,6 +75,27 @@ class Pop3xMessageTest {
         assertThat(lazy.getHeader("CamelPop3xUid")).isEqualTo("uid-1"); // the mail cannot forge the consumer's header
         assertThat(lazy.getHeader("Received")).isEqualTo(List.of("one", "two"));
         assertThat(lazy.getHeaders()).doesNotContainKey("CamelFileName");
+    }
+
+    /** Over the whole corpus and both mapping paths: the consumer's message ends with the eager copy's headers. */
+    @Test
+    void everyCorpusMailHasTheEagerHeadersInTheConsumersMessage() throws Exception {
+        List<Path> mails = SharedCorpus.mails();
+        assertThat(mails).isNotEmpty();
+        int headers = 0;
+        for (Path mail : mails) {
+            byte[] raw = Files.readAllBytes(mail);
+            for (boolean mapMailMessage : new boolean[] { false, true }) {
+                Message eager = eagerlyMapped(raw, mapMailMessage);
+                Pop3xMessage lazy = lazilyMapped(raw, mapMailMessage);
+                assertThat(lazy.getHeader("SUBJECT")).as("%s, mapMailMessage=%s", mail, mapMailMessage)
+                        .isEqualTo(eager.getHeader("subject"));
+                assertThat(lazy.getHeaders()).as("%s, mapMailMessage=%s", mail, mapMailMessage)
+                        .isEqualTo(eager.getHeaders());
+                headers += eager.getHeaders().size();
+            }
+        }
+        assertThat(headers).isGreaterThan(mails.size() * 2 * 4);
     }
 
     @Test
