@@ -165,6 +165,9 @@ final class ChildSupport {
     private static long[] threadsUsed;
     private static long allocatedStart;
     private static long clockStartNanos;
+    /** The JVM's uptime at the start and the end of the clock, to find the measured window in JVM logs (JIT, GC). */
+    private static long uptimeStartMs = -1;
+    private static long uptimeStopMs = -1;
     private static volatile long halfNanos = -1;
     private static long allocated = -1;
 
@@ -178,6 +181,7 @@ final class ChildSupport {
         allocatedStart = allocatedBytes();
         cpuStart = processCpuNanos();
         clockStartNanos = System.nanoTime(); // last: the caller's own start follows at once
+        uptimeStartMs = java.lang.management.ManagementFactory.getRuntimeMXBean().getUptime();
     }
 
     /**
@@ -194,6 +198,7 @@ final class ChildSupport {
     static void stopClock() {
         if (cpuStart >= 0 && cpuNanos < 0) {
             cpuNanos = processCpuNanos() - cpuStart;
+            uptimeStopMs = java.lang.management.ManagementFactory.getRuntimeMXBean().getUptime();
             long[] now = jitAndGcTicks();
             threadsUsed = new long[] {now[0] - threadsStart[0], now[1] - threadsStart[1]};
             allocated = allocatedBytes() - allocatedStart;
@@ -259,9 +264,9 @@ final class ChildSupport {
         stopClock();
         if (cpuNanos >= 0) {
             // clock ticks to ms: USER_HZ is 100 on Linux
-            System.out.printf(java.util.Locale.ROOT, "CLOCK cpu_ms=%.1f jit_ms=%d gc_ms=%d alloc_mb=%.1f half_ms=%.1f%n", cpuNanos / 1e6,
+            System.out.printf(java.util.Locale.ROOT, "CLOCK cpu_ms=%.1f jit_ms=%d gc_ms=%d alloc_mb=%.1f half_ms=%.1f uptime_ms=%d-%d%n", cpuNanos / 1e6,
                     threadsUsed[0] < 0 ? -1 : threadsUsed[0] * 10, threadsUsed[1] < 0 ? -1 : threadsUsed[1] * 10,
-                    allocated / 1048576.0, halfNanos < 0 ? -1.0 : halfNanos / 1e6);
+                    allocated / 1048576.0, halfNanos < 0 ? -1.0 : halfNanos / 1e6, uptimeStartMs, uptimeStopMs);
         }
         System.out.printf(java.util.Locale.ROOT, "RESULT ok=%s ms=%.3f count=%d bytes=%d left=%d hwm_kb=%d sha256=%s detail=%s%n",
                 ok, ms, count, bytes, left, vmHwmKb(), sha == null ? "-" : sha,
