@@ -4,7 +4,6 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.util.Arrays;
 
 /**
  * Content-Transfer-Encoding, decoded leniently: damaged content gives what can be decoded, never an exception, and
@@ -30,11 +29,8 @@ final class TransferDecoding {
         };
     }
 
-    /** The decoded bytes of b[from, to). */
+    /** The decoded bytes of b[from, to) (the mapping decodes identity-encoded text from b itself, without this). */
     static byte[] decode(byte[] b, int from, int to, String contentTransferEncoding) {
-        if (kind(contentTransferEncoding) == Kind.IDENTITY) {
-            return Arrays.copyOfRange(b, from, to);
-        }
         try (InputStream in = decode(new ByteArrayInputStream(b, from, to - from), contentTransferEncoding)) {
             return in.readAllBytes();
         } catch (IOException e) {
