@@ -120,21 +120,23 @@ public final class Benchmark {
         long delay = Long.parseLong(opts.getOrDefault("delay-ms", "10"));
         int sustained = Integer.parseInt(opts.getOrDefault("sustained-mails", quick ? "2000" : "20000"));
         int small = quick ? 200 : 2000;
+        // --xmx 256m: another heap for every workload but the big mail (issue 12 reports the small drain's RSS at 256m)
+        String heap = opts.getOrDefault("xmx", "512m");
         List<Workload> all = List.of(
                 new Workload("small", small + " × 4 KB", small, 4096, concat(SMALL_CLIENTS, DEFAULT_ROUTE_CLIENTS),
-                        "512m", 0, false, false),
+                        heap, 0, false, false),
                 new Workload("attach", (quick ? 20 : 200) + " × 200 KB with attachment", quick ? 20 : 200, 200 * 1024,
-                        concat(ALL_CLIENTS, DEFAULT_ROUTE_CLIENTS), "512m", 0, false, false),
+                        concat(ALL_CLIENTS, DEFAULT_ROUTE_CLIENTS), heap, 0, false, false),
                 new Workload("big", "1 × " + (quick ? 10 : 100) + " MB at -Xmx64m", 1, (quick ? 10 : 100) << 20,
                         BIG_CLIENTS, "64m", 0, false, true),
                 new Workload("idle", "idle poll, " + (quick ? 500 : 5000) + " kept mails (octets from server)",
-                        quick ? 500 : 5000, 4096, List.of(POP3X, CAMEL_MAIL, RAW), "512m", 0, true, false),
+                        quick ? 500 : 5000, 4096, List.of(POP3X, CAMEL_MAIL, RAW), heap, 0, true, false),
                 new Workload("remote", (quick ? 100 : 2000) + " × 4 KB through a " + delay + " ms each way proxy",
-                        quick ? 100 : 2000, 4096, ALL_CLIENTS, "512m", delay, false, false),
+                        quick ? 100 : 2000, 4096, ALL_CLIENTS, heap, delay, false, false),
                 // issue 12: a drain long enough that JVM warm-up no longer dominates; only on request (seeding 20,000
                 // files per child run takes a while)
                 new Workload("sustained", sustained + " × 4 KB sustained", sustained, 4096,
-                        List.of(POP3X_DEFAULT, RAW, POP3X_SERIAL_DEFAULT, RAW_CAMEL_DEFAULT), "512m", 0, false, false));
+                        List.of(POP3X_DEFAULT, RAW, POP3X_SERIAL_DEFAULT, RAW_CAMEL_DEFAULT), heap, 0, false, false));
         String wanted = opts.get("workloads");
         if (wanted == null) {
             return all.stream().filter(w -> !w.id().equals("sustained")).toList();
@@ -234,8 +236,7 @@ public final class Benchmark {
         try {
             List<String> cmd = new ArrayList<>();
             cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-            // --xmx 256m: another heap for every workload but the big mail (issue 12 reports the small drain's RSS at 256m)
-            cmd.add("-Xmx" + (opts.containsKey("xmx") && !w.big() ? opts.get("xmx") : w.xmx()));
+            cmd.add("-Xmx" + w.xmx());
             if (w.big()) {
                 cmd.add("-XX:+ExitOnOutOfMemoryError");
             }
