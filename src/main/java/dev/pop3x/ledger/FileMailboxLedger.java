@@ -37,6 +37,8 @@ final class FileMailboxLedger implements MailboxLedger {
 
     private static final Logger LOG = LoggerFactory.getLogger(FileMailboxLedger.class);
 
+    private static final int LINES_KEPT = 64 * 1024;
+
     private final Path file;
     private final String mailboxKey;
     private final MailboxLock lock;
@@ -56,6 +58,11 @@ final class FileMailboxLedger implements MailboxLedger {
     /** Writes so far, and how many of them are known durable: a count, not a file position (compaction resets those). */
     private long written;
     private long durableUpTo;
+    /**
+     * The lines of the change being applied, reused under the lock: a window's claims, one completion, the deletions
+     * of a poll. A builder grown past {@link #LINES_KEPT} chars (a poll that deleted thousands) is not kept.
+     */
+    private StringBuilder lines = new StringBuilder(256);
 
     private FileMailboxLedger(Path file, String mailboxKey, MailboxLock lock, Map<String, LedgerEntry> entries) {
         this.file = file;
@@ -97,19 +104,22 @@ final class FileMailboxLedger implements MailboxLedger {
         // checked against what the earlier transitions of this list leave, as if applied one by one
         Map<String, LedgerEntry> changed = new LinkedHashMap<>();
         List<Transition> applied = new ArrayList<>();
-        StringBuilder lines = new StringBuilder();
+        lines.setLength(0);
         for (Transition t : transitions) {
             LedgerEntry current = changed.containsKey(t.uid()) ? changed.get(t.uid()) : entries.get(t.uid());
             if (t.appliesTo(current)) {
                 changed.put(t.uid(), t.to());
                 applied.add(t);
-                lines.append(LedgerFileFormat.line(t.uid(), t.to()));
+                LedgerFileFormat.appendLine(lines, t.uid(), t.to());
             }
         }
         if (applied.isEmpty()) {
             return applied;
         }
-        append(lines.toString(), applied.size(), durability == Durability.NOW);
+        append(lines, applied.size(), durability == Durability.NOW);
+        if (lines.capacity() > LINES_KEPT) {
+            lines = new StringBuilder(256);
+        }
         changed.forEach((uid, e) -> { // in memory only once written
             if (e == null) {
                 entries.remove(uid);
@@ -218,13 +228,13 @@ final class FileMailboxLedger implements MailboxLedger {
         }
     }
 
-    private void append(String lines, int count, boolean durable) throws IOException {
+    private void append(CharSequence lines, int count, boolean durable) throws IOException {
         if (linesInLog > 2L * entries.size() + 1000) {
             compact();
         }
         long end = logEnd;
         try {
-            byte[] bytes = lines.getBytes(StandardCharsets.UTF_8);
+            byte[] bytes = lines.toString().getBytes(StandardCharsets.UTF_8);
             logEnd += bytes.length;
             logOut.write(bytes);
             written++;
@@ -249,7 +259,7 @@ final class FileMailboxLedger implements MailboxLedger {
     private void compact() throws IOException {
         Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
         StringBuilder all = new StringBuilder(entries.size() * 80 + 20).append(LedgerFileFormat.HEADER).append('\n');
-        entries.values().forEach(e -> all.append(LedgerFileFormat.line(e.uid(), e)));
+        entries.values().forEach(e -> LedgerFileFormat.appendLine(all, e.uid(), e));
         try (FileChannel out = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                 StandardOpenOption.TRUNCATE_EXISTING)) {
             ByteBuffer bytes = StandardCharsets.UTF_8.encode(all.toString());

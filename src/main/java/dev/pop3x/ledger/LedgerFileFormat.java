@@ -78,15 +78,23 @@ final class LedgerFileFormat {
 
     /** The line of one change: the new entry, or a removal. */
     static String line(String uid, LedgerEntry entry) {
+        return appendLine(new StringBuilder(100), uid, entry).toString();
+    }
+
+    /**
+     * Appends the line of one change to {@code lines}: the ledger writes three lines per mail (claim, completion,
+     * deletion), so it builds them in one reused builder rather than a String each.
+     */
+    static StringBuilder appendLine(StringBuilder lines, String uid, LedgerEntry entry) {
         if (entry == null) {
-            return uid + "\t" + ABSENT + "\n";
+            return lines.append(uid).append('\t').append(ABSENT).append('\n');
         }
-        // a StringBuilder, not +: string concatenation bootstraps call sites, which a cold JVM pays for on every poll
-        return new StringBuilder(100).append(entry.uid()).append('\t').append(entry.state().name()).append('\t')
+        // append calls, not +: string concatenation bootstraps call sites, which a cold JVM pays for on every poll
+        return lines.append(entry.uid()).append('\t').append(entry.state().name()).append('\t')
                 .append(entry.attempts()).append('\t').append(entry.firstSeen()).append('\t')
                 .append(entry.completedAt()).append('\t').append(orAbsent(entry.claimOwner())).append('\t')
                 .append(entry.claimedAt()).append('\t').append(orAbsent(entry.lastError())).append('\t')
-                .append(entry.version()).append('\n').toString();
+                .append(entry.version()).append('\n');
     }
 
     private static LedgerEntry parse(String[] f, int fields) {

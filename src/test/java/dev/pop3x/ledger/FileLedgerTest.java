@@ -89,6 +89,36 @@ class FileLedgerTest extends MailboxLedgerContract {
     }
 
     @Test
+    void aLargeChangeSetAndTheChangesAfterItAreAllReadBack() throws Exception {
+        // 2,000 claims in one change set (a window far larger than the builder the ledger keeps between changes), then
+        // single changes, one with an error text outside ASCII
+        List<Transition> claims = new ArrayList<>();
+        List<String> uids = new ArrayList<>();
+        for (int i = 0; i < 2000; i++) {
+            uids.add("uid-" + i);
+            claims.add(new Transition(null, LedgerEntry.claimedFirst("uid-" + i, "node-1/4711", 1000 + i)));
+        }
+        try (MailboxLedger m = ledger().open(MAILBOX)) {
+            assertThat(m.apply(claims, Durability.NOW)).hasSize(2000);
+            LedgerEntry first = claims.get(0).to();
+            change(m, first, first.completed(MessageState.DONE, 5000));
+            LedgerEntry last = claims.get(1999).to();
+            change(m, last, last.failed("Prüfsumme falsch: ✗"));
+        }
+        // the format line, then one line per change: nothing written twice, nothing left out
+        assertThat(Files.readAllLines(file(), StandardCharsets.UTF_8)).hasSize(1 + 2000 + 2)
+                .endsWith(LedgerFileFormat.line("uid-1999", claims.get(1999).to().failed("Prüfsumme falsch: ✗"))
+                        .stripTrailing());
+        try (MailboxLedger m = ledger().open(MAILBOX)) {
+            Map<String, LedgerEntry> read = m.load(uids, 10_000);
+            assertThat(read).hasSize(2000);
+            assertThat(read.get("uid-0").state()).isEqualTo(MessageState.DONE);
+            assertThat(read.get("uid-1999").lastError()).isEqualTo("Prüfsumme falsch: ✗");
+            assertThat(read.get("uid-1000")).isEqualTo(claims.get(1000).to());
+        }
+    }
+
+    @Test
     void tornLastLineIsIgnored() throws Exception {
         try (MailboxLedger m = ledger().open(MAILBOX)) {
             create(m, "u1");
