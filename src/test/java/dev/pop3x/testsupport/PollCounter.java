@@ -16,6 +16,7 @@ public final class PollCounter implements PollingConsumerPollStrategy {
 
     private final AtomicInteger completed = new AtomicInteger();
     private final List<Exception> errors = new CopyOnWriteArrayList<>();
+    private final List<Runnable> atPollEnd = new CopyOnWriteArrayList<>();
 
     @Override
     public boolean begin(Consumer consumer, Endpoint endpoint) {
@@ -25,13 +26,23 @@ public final class PollCounter implements PollingConsumerPollStrategy {
     @Override
     public void commit(Consumer consumer, Endpoint endpoint, int polledMessages) {
         completed.incrementAndGet();
+        atPollEnd.forEach(Runnable::run);
     }
 
     @Override
     public boolean rollback(Consumer consumer, Endpoint endpoint, int retryCounter, Exception cause) {
         errors.add(cause);
         completed.incrementAndGet();
+        atPollEnd.forEach(Runnable::run);
         return false;
+    }
+
+    /**
+     * Runs on the consumer's thread as each poll ends, after the count: a test that reads a counter there sees it
+     * between polls, not in the middle of one.
+     */
+    public void atEachPollEnd(Runnable action) {
+        atPollEnd.add(action);
     }
 
     /** Polls finished so far, successful or not. */
