@@ -5,6 +5,7 @@ import dev.pop3x.testsupport.DovecotExtension;
 import dev.pop3x.testsupport.LogCapture;
 import dev.pop3x.testsupport.Pop3TestClient;
 import org.apache.logging.log4j.Level;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -25,6 +26,7 @@ class DovecotLockedMailboxIT extends DovecotRouteTestSupport {
     }
 
     @Test
+    @Tag("once-only") // not again with PIPELINING forced off: [IN-USE] comes at login, before pipelining applies
     void aLockedMailboxIsSkippedWithOneWarningUntilTheLockIsGone() throws Exception {
         dovecot.deliver(mail("locked-out"));
         try (LogCapture log = new LogCapture()) {
