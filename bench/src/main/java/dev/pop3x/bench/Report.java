@@ -291,8 +291,9 @@ final class Report {
 
     private BufferedImage panel(Benchmark.Workload w, String title, String unit,
                                 ToDoubleFunction<Benchmark.Sample> f, double floor) {
-        CategoryChart c = new CategoryChartBuilder().width(520).height(360).title(title).yAxisTitle(unit).build();
-        c.getStyler().setLegendPosition(Styler.LegendPosition.OutsideS);
+        // the legend beside the bars: below them, nine clients' names left the bars a strip a few pixels high
+        CategoryChart c = new CategoryChartBuilder().width(660).height(380).title(title).yAxisTitle(unit).build();
+        c.getStyler().setLegendPosition(Styler.LegendPosition.OutsideE);
         c.getStyler().setLabelsVisible(true);
         c.getStyler().setLabelsFontColorAutomaticEnabled(false);
         c.getStyler().setLabelsFontColor(Color.BLACK);
