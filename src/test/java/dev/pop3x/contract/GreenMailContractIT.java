@@ -7,10 +7,14 @@ import java.util.Properties;
 import com.icegreen.greenmail.junit5.GreenMailExtension;
 import com.icegreen.greenmail.user.GreenMailUser;
 import com.icegreen.greenmail.util.ServerSetup;
+import dev.pop3x.testsupport.Pop3TestClient;
 import jakarta.mail.Session;
 import jakarta.mail.internet.MimeMessage;
 import org.apache.camel.CamelContext;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+
+import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The contract against GreenMail. GreenMail deletes at DELE (before QUIT), so passing here proves little about
@@ -74,5 +78,15 @@ class GreenMailContractIT extends MailContractIT {
     @Override
     ContractServer server() {
         return server;
+    }
+
+    /** Why the build runs this class once, not again with PIPELINING forced off (pom.xml): the two runs are one. */
+    @Test
+    void greenMailAnnouncesNoPipelining() {
+        try (Pop3TestClient.Session session = Pop3TestClient.Session.connect("127.0.0.1",
+                greenMail.getPop3().getPort())) {
+            assertThat(session.greeting()).startsWith("+OK");
+            assertThat(session.multiline("CAPA")).contains("UIDL").doesNotContain("PIPELINING");
+        }
     }
 }
