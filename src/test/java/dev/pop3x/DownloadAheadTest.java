@@ -1,7 +1,6 @@
 package dev.pop3x;
 
 import java.io.IOException;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -30,6 +29,7 @@ import dev.pop3x.session.Login;
 import dev.pop3x.session.MailboxSession;
 import dev.pop3x.session.Spool;
 import dev.pop3x.testsupport.FaultyPop3Server;
+import dev.pop3x.testsupport.TestSpool;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -66,7 +66,7 @@ class DownloadAheadTest {
     private RetrievalWindow window() throws Exception {
         Pop3ClientOptions options = Pop3ClientOptions.builder().host(server.host()).port(server.port())
                 .security(Security.NONE).build();
-        Spool spool = new Spool(1024 * 1024, Path.of(System.getProperty("java.io.tmpdir")));
+        Spool spool = new Spool(1024 * 1024, TestSpool.folder());
         Login login = new Login(AuthMechanism.USER, FaultyPop3Server.USER, FaultyPop3Server.PASSWORD, null, false);
         poll = Poll.open(new LoginDelay(Clock.systemUTC()),
                 () -> MailboxSession.open(options, login, true, spool),

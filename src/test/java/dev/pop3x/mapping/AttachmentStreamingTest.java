@@ -6,13 +6,13 @@ import java.io.OutputStream;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Base64;
 
 import dev.pop3x.Pop3xConstants;
 import dev.pop3x.session.Spool;
 import dev.pop3x.session.SpooledMessage;
+import dev.pop3x.testsupport.TestSpool;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.attachment.Attachment;
@@ -29,8 +29,6 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * the heap: the bytes this thread allocates while mapping and reading it stay far below the attachment's size.
  */
 class AttachmentStreamingTest {
-
-    private static final Path TEMP_DIR = Path.of(System.getProperty("java.io.tmpdir"));
 
     private static final int ATTACHMENT_BYTES = 20 * 1024 * 1024;
     /** Parsing and decoding buffers, Strings for the headers: about 4 MB measured; a copy would be 20 MB or more. */
@@ -88,7 +86,7 @@ class AttachmentStreamingTest {
 
     /** Writes the mail through the RETR sink in slices, so the test itself never holds 20 MB either. */
     private static SpooledMessage spoolMailWithAttachment() throws IOException {
-        SpooledMessage.Sink sink = new Spool(64 * 1024, TEMP_DIR).sink(0);
+        SpooledMessage.Sink sink = new Spool(64 * 1024, TestSpool.folder()).sink(0);
         write(sink, String.join("\r\n", "Subject: big", "Content-Type: multipart/mixed; boundary=sep", "", "--sep",
                 "Content-Type: text/plain", "", "see attachment", "--sep", "Content-Type: application/octet-stream",
                 "Content-Disposition: attachment; filename=big.bin", "Content-Transfer-Encoding: base64", "", ""));

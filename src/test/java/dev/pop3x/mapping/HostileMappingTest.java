@@ -17,6 +17,7 @@ import dev.pop3x.session.SpooledMessage;
 import dev.pop3x.testsupport.HostileMessages;
 import dev.pop3x.testsupport.HostileMessages.Hostile;
 import dev.pop3x.testsupport.StartedCamelContext;
+import dev.pop3x.testsupport.TestSpool;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.apache.camel.StreamCache;
@@ -37,8 +38,6 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
  * person reading the mail would expect.
  */
 class HostileMappingTest {
-
-    private static final Path TEMP_DIR = Path.of(System.getProperty("java.io.tmpdir"));
 
     private static final Duration LIMIT = Duration.ofSeconds(5);
     private static final String REAL_UID = "real-uid";
@@ -253,7 +252,7 @@ class HostileMappingTest {
     }
 
     static SpooledMessage spool(byte[] bytes) throws IOException {
-        SpooledMessage.Sink sink = new Spool(0, TEMP_DIR).sink(0);
+        SpooledMessage.Sink sink = new Spool(0, TestSpool.folder()).sink(0);
         sink.write(bytes, 0, bytes.length);
         SpooledMessage spooled = sink.finish();
         assertThat(spooled.inMemory()).isEqualTo(bytes.length == 0);

@@ -13,6 +13,7 @@ import dev.pop3x.Pop3xConstants;
 import dev.pop3x.session.Spool;
 import dev.pop3x.session.SpooledMessage;
 import dev.pop3x.testsupport.StartedCamelContext;
+import dev.pop3x.testsupport.TestSpool;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.apache.camel.StreamCache;
@@ -25,8 +26,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 
 class MailMapperTest {
-
-    private static final Path TEMP_DIR = Path.of(System.getProperty("java.io.tmpdir"));
 
     @RegisterExtension
     static StartedCamelContext camel = new StartedCamelContext();
@@ -518,7 +517,7 @@ class MailMapperTest {
                 "",
                 base64("x".repeat(5000)),
                 "--sep--");
-        SpooledMessage.Sink sink = new Spool(16, TEMP_DIR).sink(0);
+        SpooledMessage.Sink sink = new Spool(16, TestSpool.folder()).sink(0);
         sink.write(raw, 0, raw.length);
         try (SpooledMessage onDisk = sink.finish()) {
             assertThat(onDisk.inMemory()).isFalse();
