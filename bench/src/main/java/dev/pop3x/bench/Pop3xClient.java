@@ -1,6 +1,10 @@
 package dev.pop3x.bench;
 
 import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import org.apache.camel.util.FileUtil;
 
 
 /**
@@ -21,10 +25,13 @@ public final class Pop3xClient extends CamelClient {
 
     public static void main(String[] args) throws Exception {
         ChildSupport c = new ChildSupport(args);
+        Path ledgerDirectory = Files.createTempDirectory("pop3x-bench-ledger");
+        // the ledger file goes with this run's JVM (System.exit runs the hook): one folder a run piled up in /tmp
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> FileUtil.removeDir(ledgerDirectory.toFile())));
         String uri = "pop3x:" + c.host + ":" + c.port + "?security=none&username=" + ChildSupport.USER
                      + "&password=" + ChildSupport.PASSWORD + "&delete=" + !c.idle()
                      + ("memory".equals(System.getenv("BENCH_LEDGER")) ? "&ledger=#memory" // to size the ledger's share
-                        : "&ledgerDirectory=" + java.nio.file.Files.createTempDirectory("pop3x-bench-ledger"))
+                        : "&ledgerDirectory=" + ledgerDirectory)
                      + "&mapMailMessage=" + c.map + "&maxMessagesPerPoll=0&pollStrategy=#bench"
                      + "&initialDelay=0&delay=" + (c.idle() ? 200 : 10)
                      + System.getProperty(EXTRA_OPTIONS, "")
