@@ -1,12 +1,16 @@
 package dev.pop3x.bench;
 
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
+import dev.pop3x.mapping.MailMapper;
+import dev.pop3x.mapping.Pop3xHeaderFilterStrategy;
+import dev.pop3x.session.SpooledMessage;
 import jakarta.activation.DataHandler;
 
 import org.apache.camel.CamelContext;
@@ -96,6 +100,23 @@ public final class RawCamelClient {
         }
     }
 
+    /**
+     * For sizing the parts of pop3x-default's time, not a row of the benchmark: {@code BENCH_FLOOR_MAPPING=pop3x} maps
+     * every mail with pop3x's own {@link MailMapper} instead of the line scan (the floor plus pop3x's mapping, without
+     * its consumer); {@code pop3x-prepare} runs only the mapper's parsing and decoding ({@link MailMapper#prepare}) and
+     * then the line scan, which leaves out the copy into Camel's message.
+     */
+    private static final String FLOOR_MAPPING = System.getenv("BENCH_FLOOR_MAPPING");
+    private static final MailMapper WITH_POP3X_MAPPING = FLOOR_MAPPING == null ? null
+            : switch (FLOOR_MAPPING) {
+                case "pop3x", "pop3x-prepare" -> new MailMapper(true, new Pop3xHeaderFilterStrategy());
+                default -> throw new IllegalArgumentException(
+                        "BENCH_FLOOR_MAPPING must be pop3x or pop3x-prepare, not " + FLOOR_MAPPING);
+            };
+    private static final boolean PREPARE_ONLY = "pop3x-prepare".equals(FLOOR_MAPPING);
+    /** What {@link MailMapper#prepare} returned, kept so that it cannot be optimised away. */
+    static volatile MailMapper.Prepared prepared;
+
     /** Reads the mailbox on a thread of its own and routes every mail as soon as it is read. */
     static final class FloorConsumer extends DefaultConsumer {
         private final FloorComponent component;
@@ -125,7 +146,17 @@ public final class RawCamelClient {
         private void route(byte[] mail, int len) throws Exception {
             Exchange exchange = createExchange(false);
             try {
-                map(mail, len, exchange.getMessage(AttachmentMessage.class));
+                if (WITH_POP3X_MAPPING == null) {
+                    map(mail, len, exchange.getMessage(AttachmentMessage.class));
+                } else {
+                    SpooledMessage raw = SpooledMessage.of(Arrays.copyOf(mail, len)); // pop3x keeps a mail's array too
+                    if (PREPARE_ONLY) {
+                        prepared = WITH_POP3X_MAPPING.prepare(raw);
+                        map(mail, len, exchange.getMessage(AttachmentMessage.class));
+                    } else {
+                        WITH_POP3X_MAPPING.map(raw, exchange.getMessage());
+                    }
+                }
                 getProcessor().process(exchange);
                 if (exchange.getException() != null) {
                     throw exchange.getException();
@@ -177,7 +208,7 @@ public final class RawCamelClient {
             } else {
                 String filename = partHeaders.substring(name + 10, partHeaders.indexOf('"', name + 10));
                 byte[] data = Base64.getMimeDecoder()
-                        .decode(java.util.Arrays.copyOfRange(mail, bodyStart + partBody, bodyStart + next));
+                        .decode(Arrays.copyOfRange(mail, bodyStart + partBody, bodyStart + next));
                 message.addAttachment(filename,
                         new DataHandler(new jakarta.mail.util.ByteArrayDataSource(data, "application/octet-stream")));
             }
