@@ -184,7 +184,8 @@ public class Pop3xConfiguration implements Cloneable {
     @UriParam(label = "advanced", defaultValue = "1048576",
               description = "Messages larger than this many bytes are spooled to a file instead of being held in heap: in the"
                             + " spool directory of Camel's stream caching when it is enabled with one, else in the JVM's"
-                            + " temp directory.")
+                            + " temp directory. The file (its name starts with pop3x-) is removed once the route is done with the mail,"
+                            + " whether it succeeded or failed; a JVM killed in the middle of a mail leaves it behind.")
     private long spoolThreshold = 1024 * 1024;
 
     @UriParam(label = "advanced", defaultValue = "16",

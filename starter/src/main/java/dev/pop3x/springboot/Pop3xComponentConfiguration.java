@@ -211,7 +211,9 @@ public class Pop3xComponentConfiguration extends ComponentConfigurationPropertie
 
     /**
      * Messages larger than this many bytes are spooled to a file instead of being held in heap: in the spool directory
-     * of Camel's stream caching when it is enabled with one, else in the JVM's temp directory.
+     * of Camel's stream caching when it is enabled with one, else in the JVM's temp directory. The file (its name starts
+     * with pop3x-) is removed once the route is done with the mail, whether it succeeded or failed; a JVM killed in the
+     * middle of a mail leaves it behind.
      */
     private Long spoolThreshold;
 
